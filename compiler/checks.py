@@ -10,6 +10,7 @@ from compiler.regions import REGIONS
 from compiler.spec import Spec
 from compiler.spec_data import AtlasRegion
 
+TITLES = {"aws": "an AWS", "gcp": "a GCP", "azure": "an Azure"}
 Finding = tuple[tuple[str | int, ...], str]
 
 # Local stand-ins in the compose stack; a service with one of these names would shadow it.
@@ -57,7 +58,7 @@ def _regions(cloud: str, regions: list[str], path: tuple[str | int, ...]) -> Ite
     seen: set[str] = set()
     for index, region in enumerate(regions):
         if region not in REGIONS[cloud]:
-            yield (*path, index), f"'{region}' is not a {cloud} region{_suggest(region, REGIONS[cloud])}"
+            yield (*path, index), f"'{region}' is not {TITLES[cloud]} region{_suggest(region, REGIONS[cloud])}"
         elif region in seen:
             yield (*path, index), f"region '{region}' is listed twice"
         seen.add(region)
@@ -200,7 +201,7 @@ def data_placement(spec: Spec) -> Iterator[Finding]:
 def _atlas_regions(regions: list[AtlasRegion], path: tuple[str | int, ...]) -> Iterator[Finding]:
     for index, region in enumerate(regions):
         if region.region not in REGIONS[region.cloud]:
-            yield (*path, index, "region"), f"'{region.region}' is not a {region.cloud} region"
+            yield (*path, index, "region"), f"'{region.region}' is not {TITLES[region.cloud]} region"
     if regions:
         electable = sum(region.electable_nodes for region in regions)
         if electable not in (3, 5, 7):
@@ -221,8 +222,9 @@ def references_elsewhere(spec: Spec) -> Iterator[Finding]:
                 yield path, f"no environment '{env_name}'{_suggest(env_name, set(spec.environments))}"
             if not 0 <= percent <= 100:
                 yield path, f"rollout must be a percentage between 0 and 100 (got {percent})"
-    if not _cloud(spec, spec.project.state_cloud):
-        yield ("project", "state_cloud"), f"cloud '{spec.project.state_cloud}' is not enabled"
+    state = spec.project.state_cloud
+    if state is not None and not _cloud(spec, state):
+        yield ("project", "state_cloud"), f"cloud '{state}' is not enabled"
 
 
 CHECKS: tuple[Callable[[Spec], Iterator[Finding]], ...] = (

@@ -78,6 +78,7 @@ def load_bytes(raw: bytes, name: str) -> Loaded:
     try:
         doc = _yaml().load(text)
     except DuplicateKeyError as e:
+        e.context = None  # "while constructing a mapping" says nothing the problem doesn't
         raise _yaml_error(e, name, "duplicate key") from e
     except MarkedYAMLError as e:
         raise _yaml_error(e, name, "invalid YAML") from e

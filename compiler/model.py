@@ -187,7 +187,9 @@ def normalise(spec: Spec, source: SourceMap) -> Project:
         default_branch=spec.project.default_branch,
         description=spec.project.description,
         labels=tuple(sorted(spec.project.labels.items())),
-        state_cloud=spec.project.state_cloud,
+        state_cloud=spec.project.state_cloud or next(
+            cloud for cloud in CLOUD_ORDER if getattr(spec.clouds, cloud) is not None
+            and getattr(spec.clouds, cloud).enabled),
         environments=environments,
         services=tuple(
             _service(spec, name, service, None, source)

@@ -47,8 +47,9 @@ class Project(Strict):
     labels: dict[Label, Label] = Field(
         default_factory=dict, description="Extra tags/labels on every resource.",
         examples=[{"cost-center": "security"}])
-    state_cloud: CloudName = Field(
-        "aws", description="Cloud whose state backend also holds the global (DNS, Atlas, Vault) stack.")
+    state_cloud: CloudName | None = Field(
+        None, description="Cloud whose state backend also holds the global (DNS, Atlas, Vault) "
+        "stack; default: the first enabled of aws, gcp, azure.")
 
 
 class Health(Strict):
