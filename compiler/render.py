@@ -80,8 +80,8 @@ def mermaid_label(value: object) -> str:
 
 
 def code_span(value: object) -> str:
-    """A Markdown code span that no backtick inside the value can close early."""
-    text = " ".join(str(value).split())
+    """A Markdown code span that no backtick can close early and no pipe can split in a table."""
+    text = " ".join(str(value).split()).replace("|", "\\|")
     fence = "``" if "`" in text else "`"
     return f"{fence} {text} {fence}" if "`" in text else f"`{text}`"
 
@@ -113,5 +113,5 @@ def _templates() -> Traversable:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def render_template(name: str, **context: Any) -> str:
-    return environment().get_template(name).render(**context)
+def render_template(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

@@ -206,18 +206,23 @@ class Spec(Strict):
     )
 
     version: Literal[1] = Field(1, description="Spec format version.")
-    project: Project
+    project: Project = Field(description="Who owns the application and where its code lives.")
     environments: dict[EnvName, Environment] = Field(
-        default_factory=_default_environments, min_length=1)
-    image: Image = Field(default_factory=Image)
-    services: dict[Name, Service] = Field(min_length=1)
-    clouds: Clouds
-    data: Data = Field(default_factory=Data)
-    secrets: Secrets | None = None
-    dns: Dns | None = None
-    observability: Observability = Field(default_factory=Observability)
-    ci: Ci = Field(default_factory=Ci)
-    flags: Flags = Field(default_factory=Flags)
-    kubernetes: Kubernetes = Field(default_factory=Kubernetes)
-    scan: Scan = Field(default_factory=Scan)
+        default_factory=_default_environments, min_length=1,
+        description="Environments in promotion order, each with its overrides.")
+    image: Image = Field(default_factory=Image, description="How the application image is built.")
+    services: dict[Name, Service] = Field(
+        min_length=1, description="Container workloads, by name.")
+    clouds: Clouds = Field(description="AWS, GCP and Azure: regions, runtime, accounts, state.")
+    data: Data = Field(default_factory=Data,
+                       description="Database, cache, buckets, queues and backups.")
+    secrets: Secrets | None = Field(None, description="Secret backend (Vault) and secret names.")
+    dns: Dns | None = Field(None, description="Cloudflare DNS, CDN and global load balancing.")
+    observability: Observability = Field(
+        default_factory=Observability, description="OpenTelemetry, logs, dashboards and alerts.")
+    ci: Ci = Field(default_factory=Ci, description="GitHub Actions workflows and registries.")
+    flags: Flags = Field(default_factory=Flags, description="Feature flags (OpenFeature + flagd).")
+    kubernetes: Kubernetes = Field(
+        default_factory=Kubernetes, description="Settings of the Kubernetes runtimes (mesh, secrets).")
+    scan: Scan = Field(default_factory=Scan, description="Checkov suppressions, each with a reason.")
 

@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.emitters.base import Artifact
+from compiler.artifact import Artifact
 from compiler.errors import WriterError
 
 MANIFEST = ".mccompile-manifest.json"
