@@ -38,4 +38,6 @@ class Strict(BaseModel):
     """Every spec model: unknown keys are errors, values are immutable once read."""
 
     # python-re: some path patterns need look-ahead, which the default Rust engine lacks.
-    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, regex_engine="python-re", defer_build=True
+    )
