@@ -57,7 +57,8 @@ def measure(args: list[str], cwd: Path) -> tuple[float, float]:
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"{' '.join(args)} exited {code}: {child.stderr.read().decode()}")
+        detail = child.stderr.read().decode() if child.stderr else ""
+        raise SystemExit(f"{' '.join(args)} exited {code}: {detail}")
     return wall, usage.ru_maxrss / 1024
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from compiler.regions import REGIONS
 from compiler.spec import Spec
@@ -58,7 +58,8 @@ def _regions(cloud: str, regions: list[str], path: tuple[str | int, ...]) -> Ite
     seen: set[str] = set()
     for index, region in enumerate(regions):
         if region not in REGIONS[cloud]:
-            yield (*path, index), f"'{region}' is not {TITLES[cloud]} region{_suggest(region, REGIONS[cloud])}"
+            hint = _suggest(region, REGIONS[cloud])
+            yield (*path, index), f"'{region}' is not {TITLES[cloud]} region{hint}"
         elif region in seen:
             yield (*path, index), f"region '{region}' is listed twice"
         seen.add(region)
@@ -97,7 +98,8 @@ def secrets_declared(spec: Spec) -> Iterator[Finding]:
                 yield path, f"'{secret}' is both a secret and a plain env value"
     exporter = spec.observability.exporter.credentials_secret
     if exporter and exporter not in declared:
-        yield ("observability", "exporter", "credentials_secret"), f"secret '{exporter}' is not declared in secrets.names"
+        where = ("observability", "exporter", "credentials_secret")
+        yield where, f"secret '{exporter}' is not declared in secrets.names"
 
 
 def env_values_safe(spec: Spec) -> Iterator[Finding]:
@@ -108,7 +110,7 @@ def env_values_safe(spec: Spec) -> Iterator[Finding]:
             yield from _env(override.env, ("environments", env_name, "services", name, "env"))
 
 
-def _env(values: dict[str, object], path: tuple[str | int, ...]) -> Iterator[Finding]:
+def _env(values: Mapping[str, object], path: tuple[str | int, ...]) -> Iterator[Finding]:
     for key, value in values.items():
         if RESERVED_ENV.match(key):
             yield (*path, key), f"'{key}' is set by mccompile's env-var contract; remove it"

@@ -12,7 +12,7 @@ from pydantic_core import ErrorDetails
 
 from compiler.errors import Diagnostic
 from compiler.loader import PathKey, SourceMap
-from compiler.spec_types import RelPath
+from compiler.spec_types import REL_PATH_PATTERN
 
 
 def from_validation_error(
@@ -82,7 +82,7 @@ def _range_message(detail: ErrorDetails, path: PathKey) -> str:
 
 
 _PATTERN_HINTS = {
-    RelPath.__metadata__[0].pattern: "must be a relative path inside the repository "
+    REL_PATH_PATTERN: "must be a relative path inside the repository "
     "(no leading '/', no '..')",
     r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$": "must be a GitHub repository as owner/name",
     "^[a-z]([a-z0-9-]*[a-z0-9])?$": "must be a DNS-1123 label: lowercase letters, digits and "

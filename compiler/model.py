@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from compiler.loader import SourceMap
-from compiler.spec import Aws, Azure, Environment as SpecEnvironment, Gcp, Spec
-from compiler.spec import Image, ServiceOverride, Service as SpecService
-from compiler.spec_data import Atlas, Backup, Bucket as SpecBucket, Cache, Lifecycle, Postgres
+from compiler.spec import Aws, Azure, Gcp, Image, ServiceOverride, Spec
+from compiler.spec import Environment as SpecEnvironment
+from compiler.spec import Service as SpecService
+from compiler.spec_data import Atlas, Backup, Cache, Lifecycle, Postgres
+from compiler.spec_data import Bucket as SpecBucket
 from compiler.spec_data import Queue as SpecQueue
 from compiler.spec_ops import Ci, Dns, Flags, Kubernetes, Observability, Scan, Secrets
+from compiler.spec_types import CloudName
 
-CLOUD_ORDER = ("aws", "gcp", "azure")
+CLOUD_ORDER: tuple[CloudName, ...] = ("aws", "gcp", "azure")
 KUBERNETES_RUNTIMES = frozenset({"eks", "gke", "aks"})
 
 __all__ = [

@@ -134,7 +134,9 @@ class GcpState(Strict):
 class AzureState(Strict):
     resource_group: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._()-]{1,90}$")]
     storage_account: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{3,24}$")]
-    container: Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")] = "tfstate"
+    container: Annotated[
+        str, StringConstraints(pattern=r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
+    ] = "tfstate"
 
 
 class CloudBase(Strict):

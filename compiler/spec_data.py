@@ -9,7 +9,6 @@ from pydantic import Field, StringConstraints
 from compiler.spec_types import CloudName, Name, Size, Strict
 
 
-
 class AtlasRegion(Strict):
     cloud: CloudName
     region: str = Field(description="The cloud's own region name, e.g. us-east-1.")

@@ -20,6 +20,7 @@ from compiler.spec_types import (
 )
 
 PoolRef = Annotated[str, StringConstraints(pattern=r"^(aws|gcp|azure)\.[a-z0-9-]+$")]
+BasicAuthUser = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,128}$")]
 CloudflareRegion = Literal[
     "EEU", "ENAM", "ME", "NAF", "NEAS", "NSAM", "OC", "SAF", "SAS", "SEAS", "SSAM", "WEU", "WNAM"
 ]
@@ -73,6 +74,10 @@ class Exporter(Strict):
     endpoint: HttpsUrl | None = None
     credentials_secret: EnvVarName | None = Field(
         None, description="Secret name holding the exporter's API key/token.")
+    username: BasicAuthUser | None = Field(
+        None, description="Basic-auth user sent with the token: the Grafana Cloud OTLP instance ID "
+        "(not a secret). Without it, grafana-cloud reads GRAFANA_CLOUD_INSTANCE_ID from the "
+        "collector's environment.")
 
 
 class Contacts(Strict):
@@ -99,8 +104,12 @@ class Observability(Strict):
 Severity = Literal["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
 
 
+def _high_and_critical() -> list[Severity]:
+    return ["HIGH", "CRITICAL"]
+
+
 class ImageScan(Strict):
-    fail_on: list[Severity] = Field(default_factory=lambda: ["HIGH", "CRITICAL"])
+    fail_on: list[Severity] = Field(default_factory=_high_and_critical)
     ignore_unfixed: bool = True
 
 

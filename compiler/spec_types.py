@@ -16,8 +16,9 @@ EnvValue = Annotated[str, StringConstraints(max_length=4096)] | int | float | bo
 Label = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$", max_length=63)]
 HttpPath = Annotated[str, StringConstraints(pattern=r"^/[A-Za-z0-9/_.-]*$", max_length=200)]
 # Relative POSIX path inside the repository: no absolute paths, no `..`, no odd characters.
+REL_PATH_PATTERN = r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9._/-]+$"
 RelPath = Annotated[
-    str, StringConstraints(pattern=r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9._/-]+$", max_length=200)
+    str, StringConstraints(pattern=REL_PATH_PATTERN, max_length=200)
 ]
 Cpu = Annotated[str, StringConstraints(pattern=r"^([1-9][0-9]{0,4}m|[1-9][0-9]?(\.[0-9]{1,3})?)$")]
 Memory = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}(Mi|Gi)$")]

@@ -164,7 +164,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        temp.replace(path)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -196,7 +196,7 @@ def describe(result: Plan, layout: Layout) -> list[str]:
 
 
 def diff(result: Plan, layout: Layout) -> str:
-    chunks = []
+    chunks: list[str] = []
     for path, data in sorted(result.write.items()):
         old = (_read(path) or b"").decode("utf-8", "replace").splitlines(keepends=True)
         new = data.decode("utf-8").splitlines(keepends=True)

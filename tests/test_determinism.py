@@ -32,5 +32,5 @@ def test_builds_are_identical_across_hash_seeds_and_directories(tmp_path: Path) 
 def test_output_holds_no_machine_paths(reference_tree: Path) -> None:
     for name, data in tree_files(reference_tree).items():
         text = data.decode("utf-8", "replace")
-        for marker in (str(reference_tree), str(ROOT), os.path.expanduser("~") + "/"):
+        for marker in (str(reference_tree), str(ROOT), str(Path.home()) + "/"):
             assert marker not in text, f"{name} contains the machine path {marker}"

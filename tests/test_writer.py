@@ -64,7 +64,7 @@ def test_hand_edited_file_is_refused_then_forced(tmp_path: Path) -> None:
 def test_unowned_file_in_the_way_is_refused(tmp_path: Path) -> None:
     (tmp_path / "ci").mkdir()
     (tmp_path / "ci" / "x.yml").write_text("theirs\n")
-    with pytest.raises(WriterError, match="ci/x.yml: exists and was not written by mccompile"):
+    with pytest.raises(WriterError, match=r"ci/x\.yml: exists and was not written by mccompile"):
         build(tmp_path, A)
     assert (tmp_path / "ci" / "x.yml").read_text() == "theirs\n"
 
