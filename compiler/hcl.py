@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
 __all__ = ["Attr", "Block", "Body", "Expr", "Value", "attrs", "jsonencode", "quote", "render"]
 
@@ -30,8 +30,9 @@ _INLINE_TUPLE_MAX = 80
 _QUOTED_KEYWORDS = frozenset({"for", "true", "false", "null"})
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Characters whose general category looks harmless but which fuse with a neighbour into
-# one grapheme cluster (Prepend, SpacingMark and Extend letters, emoji modifiers, regional
-# indicators, Hangul jamo). Found by running terraform fmt over every L/N/P/S/Zs code point.
+# one grapheme cluster: Prepend, SpacingMark and Extend letters and emoji modifiers (found
+# by running terraform fmt over every L/N/P/S/Zs code point between two ASCII letters),
+# plus regional indicators and Hangul jamo, which fuse with each other.
 _FUSING = (
     (0x0D4E, 0x0D4E), (0x0E33, 0x0E33), (0x0EB3, 0x0EB3), (0x1100, 0x11FF),
     (0xA960, 0xA97F), (0xD7B0, 0xD7FF), (0xFF9E, 0xFF9F), (0x111C2, 0x111C3),
@@ -85,7 +86,7 @@ class Block:
     def __post_init__(self) -> None:
         _check_identifier(self.type)
         for label in self.labels:
-            quote(label)  # fail at construction rather than at render time
+            _label(label)  # fail at construction rather than at render time
 
 
 Body: TypeAlias = "Sequence[Attr | Block]"
@@ -110,6 +111,15 @@ def render(items: Body) -> str:
 def quote(text: str) -> str:
     """`text` as a quoted HCL string literal that evaluates back to NFC(`text`)."""
     return '"' + _escape(text, _is_printable) + '"'
+
+
+def _label(text: str) -> str:
+    # terraform fmt re-quotes every label itself, so match its escaping exactly. It also
+    # deletes any label with `$` or `%` in it (the lexer splits it into several tokens,
+    # which fmt does not expect), so such labels are refused rather than written.
+    if isinstance(text, str) and ("$" in text or "%" in text):
+        raise ValueError(f"terraform fmt deletes block labels containing '$' or '%': {text!r}")
+    return '"' + _escape(text, _is_go_printable) + '"'
 
 
 def _check_identifier(name: str) -> None:
@@ -140,6 +150,11 @@ def _is_printable(char: str) -> bool:
     return unicodedata.category(char) not in ("Cc", "Cs")
 
 
+def _is_go_printable(char: str) -> bool:
+    # Go's unicode.IsPrint, which fmt uses to decide what to escape in labels.
+    return char == " " or unicodedata.category(char)[0] in "LMNPS"
+
+
 def _stands_alone(char: str) -> bool:
     # terraform fmt measures keys in grapheme clusters, which the stdlib cannot segment;
     # keys keep only characters that are always a cluster of their own, so len() is exact.
@@ -166,29 +181,36 @@ def _value(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return int.__repr__(value)  # not str(): an IntEnum or other subclass may override it
     if isinstance(value, float):
         return _float(value)
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, Mapping):
         return _object(value)
-    if isinstance(value, list | tuple):
+    if _is_sequence(value):
         return _tuple(value)
     raise TypeError(f"cannot render {type(value).__name__} as HCL")
+
+
+def _is_sequence(value: object) -> TypeGuard[Sequence[Value]]:
+    # Bytes type-check as Sequence[int] but would silently become a tuple of numbers.
+    return isinstance(value, Sequence) and not isinstance(
+        value, str | bytes | bytearray | memoryview
+    )
 
 
 def _float(value: float) -> str:
     if not math.isfinite(value):
         raise ValueError(f"HCL has no literal for {value!r}")
-    return repr(value)  # shortest round-trip form, and always valid HCL number syntax
+    return float.__repr__(value)  # shortest round-trip form, always valid HCL number syntax
 
 
 def _tuple(items: Sequence[Value]) -> str:
     if not items:
         return "[]"
     rendered = [_value(item) for item in items]
-    scalars = not any(isinstance(item, list | tuple | Mapping) for item in items)
+    scalars = not any(isinstance(item, Mapping) or _is_sequence(item) for item in items)
     inline = "[" + ", ".join(rendered) + "]"
     if scalars and "\n" not in inline and len(inline) <= _INLINE_TUPLE_MAX:
         return inline
@@ -248,7 +270,7 @@ def _body(items: Body) -> str:
 
 
 def _block(block: Block) -> str:
-    header = " ".join([block.type, *(quote(label) for label in block.labels)])
+    header = " ".join([block.type, *(_label(label) for label in block.labels)])
     if not block.body:
         return header + " {}"
     return f"{header} {{\n{_indent(_body(block.body))}\n}}"
