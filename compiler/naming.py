@@ -44,3 +44,81 @@ def _short_region(cloud: str, region: str) -> str:
     if cloud == "azure":
         return region
     return region.replace("-", "")
+
+
+# --- CI/CD identities and registries (GitHub Actions workflows and the cloud stacks agree) ---
+# One registry per cloud, shared by every environment: the digest that passed staging is the
+# digest production runs. The first environment (in promotion order) that enables a cloud
+# creates it; later environments only pull from it.
+
+def ecr_repository(project: str) -> str:
+    """ECR repository (2-256 chars, lowercase); one per project, in the cloud's primary region."""
+    return fit(project, 256)
+
+
+def artifact_registry_repo(project: str) -> str:
+    """Artifact Registry Docker repository id (lowercase, digits, '-'; up to 63 chars)."""
+    return fit(project, 63)
+
+
+def acr_name(project: str) -> str:
+    """Azure Container Registry: 5-50 letters and digits, globally unique (``<name>.azurecr.io``)."""
+    flat = re.sub(r"[^a-z0-9]", "", project) + "registry"
+    if len(flat) <= 50:
+        return flat
+    return flat[:44] + hashlib.sha256(flat.encode()).hexdigest()[:6]
+
+
+def image_name(project: str) -> str:
+    """Name of the one application image inside each registry."""
+    return project
+
+
+def github_push_role(project: str) -> str:
+    """AWS IAM role (64 chars max) the image workflow assumes to push; trusted for the default branch."""
+    return fit(f"{project}-github-push", 64)
+
+
+def github_plan_role(project: str) -> str:
+    """AWS IAM role for `terraform plan` on pull requests: read-only, plus the state backend."""
+    return fit(f"{project}-github-plan", 64)
+
+
+def github_deploy_role(project: str, environment: str) -> str:
+    """AWS IAM role for apply and deploy; trusted only for the GitHub environment of that name."""
+    return fit(f"{project}-{environment}-github-deploy", 64)
+
+
+def github_wif_pool(project: str) -> str:
+    """GCP Workload Identity pool id for GitHub OIDC (4-32 chars)."""
+    return fit(f"{project}-github", 32)
+
+
+GITHUB_WIF_PROVIDER = "github"  # provider id inside the pool
+
+
+def gcp_ci_service_account(project: str, purpose: str) -> str:
+    """GCP service account id (6-30 chars) that GitHub impersonates: ``push``, ``plan`` or an
+    environment name (apply and deploy)."""
+    return fit(f"{project}-{purpose}", 30)
+
+
+def kubernetes_cluster(project: str, environment: str, region: str) -> str:
+    """EKS, GKE or AKS cluster in one region (GKE allows 40 chars, the tightest limit)."""
+    return fit(f"{project}-{environment}-{region}", 40)
+
+
+def azure_resource_group(project: str, environment: str, region: str) -> str:
+    """Resource group holding one environment's resources in one Azure region."""
+    return fit(f"{project}-{environment}-{region}", 90)
+
+
+def ecs_cluster(project: str, environment: str) -> str:
+    """ECS cluster of one environment (one per region, same name in each)."""
+    return fit(f"{project}-{environment}", 255)
+
+
+def workload(project: str, environment: str, service: str) -> str:
+    """Cloud Run service, ECS service and task-definition family of one spec service (49 chars:
+    Cloud Run's limit)."""
+    return fit(f"{project}-{environment}-{service}", 49)

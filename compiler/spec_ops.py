@@ -19,6 +19,9 @@ from compiler.spec_types import (
     Strict,
 )
 
+# No `$`, quotes or spaces: the value lands in a workflow, where `${{` would be an expression.
+PipRequirement = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-\[\]=<>!~,:/@+]*$", max_length=200)]
 PoolRef = Annotated[str, StringConstraints(pattern=r"^(aws|gcp|azure)\.[a-z0-9-]+$")]
 BasicAuthUser = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._@-]{1,128}$")]
 CloudflareRegion = Literal[
@@ -127,6 +130,12 @@ class Ci(Strict):
     gitops: Literal["actions", "atlantis"] = "actions"
     tests: Tests = Field(default_factory=Tests)
     image_scan: ImageScan = Field(default_factory=ImageScan)
+    output_dir: RelPath = Field(
+        "generated", description="Where `mccompile build` writes (its `--out`), relative to the "
+        "repository root; workflows find the Terraform stacks and the chart there.")
+    install: PipRequirement = Field(
+        "mccompile", description="pip requirement that installs mccompile in CI.",
+        examples=["mccompile==0.1.0"])
 
 
 class Flag(Strict):
