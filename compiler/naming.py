@@ -122,3 +122,45 @@ def workload(project: str, environment: str, service: str) -> str:
     """Cloud Run service, ECS service and task-definition family of one spec service (49 chars:
     Cloud Run's limit)."""
     return fit(f"{project}-{environment}-{service}", 49)
+
+
+# --- Kubernetes workloads (the Helm chart, the cluster stacks and the Vault stack agree) ---
+# Every Kubernetes object of a service is named after the service and lives in the project's
+# namespace, independent of the Helm release name, so that trust policies written by Terraform
+# (`system:serviceaccount:<namespace>:<service>`) keep matching whatever the release is called.
+
+def kubernetes_service_account(service: str) -> str:
+    """Kubernetes ServiceAccount of one spec service (in the project's namespace)."""
+    return service
+
+
+def service_identity(project: str, environment: str, service: str) -> str:
+    """Cloud identity of one service in one environment: the AWS IAM role (64 chars max), the
+    Azure user-assigned managed identity, and the Vault Kubernetes-auth role."""
+    return fit(f"{project}-{environment}-{service}", 64)
+
+
+def gcp_service_account(project: str, environment: str, service: str) -> str:
+    """GCP service account id (6-30 chars) a service's Kubernetes ServiceAccount impersonates."""
+    return fit(f"{project}-{environment}-{service}", 30)
+
+
+def vault_kv_mount(mount_prefix: str, environment: str) -> str:
+    """KV v2 mount holding one environment's secrets (`secrets.vault.mount_prefix`)."""
+    return f"{mount_prefix}-{environment}"
+
+
+def vault_secret_path(project: str, name: str) -> str:
+    """Path, inside the environment's KV mount, of a named secret; its value is key `value`."""
+    return f"{project}/{name}"
+
+
+def vault_provisioned_path(project: str, cloud: str, region: str, service: str, name: str) -> str:
+    """Path, inside the environment's KV mount, where Terraform writes a provisioned value
+    (per cluster, since each region has its own cache and database users); key `value`."""
+    return f"{project}/provisioned/{cloud}-{region}/{service}/{name}"
+
+
+def vault_kubernetes_auth_mount(project: str, environment: str, region: str) -> str:
+    """Vault Kubernetes auth mount of one cluster (each cluster has its own token issuer)."""
+    return f"kubernetes-{kubernetes_cluster(project, environment, region)}"
