@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias, TypeGuard
 
-__all__ = ["Attr", "Block", "Body", "Expr", "Value", "attrs", "jsonencode", "quote", "render"]
+__all__ = ["Attr", "Block", "Body", "Comment", "Expr", "Value", "attrs", "jsonencode", "quote", "render"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _INDENT = "  "
@@ -89,7 +89,18 @@ class Block:
             _label(label)  # fail at construction rather than at render time
 
 
-Body: TypeAlias = "Sequence[Attr | Block]"
+@dataclass(frozen=True)
+class Comment:
+    """`# text` lines in a body, set apart by blank lines (e.g. a reasoned `checkov:skip`)."""
+
+    text: str
+
+    def __post_init__(self) -> None:
+        if not self.text or any(unicodedata.category(c) == "Cc" for c in self.text.replace("\n", "")):
+            raise ValueError(f"comment text must be non-empty without control characters: {self.text!r}")
+
+
+Body: TypeAlias = "Sequence[Attr | Block | Comment]"
 
 
 def attrs(values: Mapping[str, Value]) -> list[Attr]:
@@ -258,15 +269,19 @@ def _body(items: Body) -> str:
         if isinstance(item, Attr):
             run.append((item.name, _value(item.value)))
             continue
-        if not isinstance(item, Block):
-            raise TypeError(f"body items must be Attr or Block, got {type(item).__name__}")
+        if not isinstance(item, Block | Comment):
+            raise TypeError(f"body items must be Attr, Block or Comment, got {type(item).__name__}")
         if run:
             chunks.append("\n".join(_assignments(run)))
             run = []
-        chunks.append(_block(item))
+        chunks.append(_block(item) if isinstance(item, Block) else _comment(item))
     if run:
         chunks.append("\n".join(_assignments(run)))
     return "\n\n".join(chunks)
+
+
+def _comment(comment: Comment) -> str:
+    return "\n".join(f"# {line}".rstrip() for line in comment.text.split("\n"))
 
 
 def _block(block: Block) -> str:

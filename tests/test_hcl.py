@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.hcl import Attr, Block, Expr, Value, attrs, jsonencode, quote, render
+from compiler.hcl import Attr, Block, Comment, Expr, Value, attrs, jsonencode, quote, render
 
 
 def _nfc(text: str) -> str:
@@ -147,6 +147,30 @@ def test_nested_blocks_are_set_off_by_blank_lines() -> None:
         "  force_destroy = false\n"
         "}\n"
     )
+
+
+def test_comments_stand_apart_and_are_fmt_clean(terraform: Terraform) -> None:
+    resource = Block("resource", ("aws_s3_bucket", "b"), [
+        Comment("checkov:skip=CKV_AWS_144: replication is configured by a separate stack"),
+        Attr("bucket", "b"),
+        Attr("force_destroy", False),
+        Comment("two\nlines"),
+    ])
+    text = render([resource])
+    assert text == (
+        'resource "aws_s3_bucket" "b" {\n'
+        "  # checkov:skip=CKV_AWS_144: replication is configured by a separate stack\n"
+        "\n"
+        '  bucket        = "b"\n'
+        "  force_destroy = false\n"
+        "\n"
+        "  # two\n"
+        "  # lines\n"
+        "}\n"
+    )
+    terraform.assert_fmt_clean(text)
+    with pytest.raises(ValueError, match="control characters"):
+        Comment("bad\rcomment")
 
 
 def test_labels_are_quoted_the_way_fmt_requotes_them() -> None:
