@@ -96,6 +96,7 @@ _HCL_ENTRY_RE = re.compile(
 _GETTER_COMMENT_RE = re.compile(
     r"^  // (\w+) - computed: (true|false), optional: (true|false), required: (true|false)\n", re.M
 )
+_ELEMENT_GET_RE = re.compile(r"public get\((?:index|key): \w+\): (\w+) \{")
 _RESOURCE_TYPE_RE = re.compile(r'public static readonly tfResourceType = "(\w+)";')
 _PROVIDER_VERSION_RE = re.compile(r"providerVersion: '([^']+)'")
 _REGISTRY_VERSION_RE = re.compile(r"registry\.terraform\.io/providers/([\w-]+/[\w-]+)/([0-9][\w.+-]*)/docs")
@@ -107,6 +108,9 @@ _MAIN_BASES = {
     "TerraformProvider": "provider",
 }
 _PRIMITIVES = {"string": "string", "number": "number", "boolean": "bool", "any": "dynamic"}
+# The generator renders Terraform's dynamic pseudo-type as a map of "any";
+# "dynamic" also admits maps, so it is the safe reading of both.
+_DYNAMIC_STORAGE = {"any", "anyMap"}
 
 # Getter bodies of computed attributes -> cty type.  Order matters: the
 # ``Fn.tolist`` forms wrap the plain list getters, so they are tested first.
@@ -118,7 +122,7 @@ _GETTER_TYPES: tuple[tuple[str, Any], ...] = (
     ("this.getStringMapAttribute(", ["map", "string"]),
     ("this.getNumberMapAttribute(", ["map", "number"]),
     ("this.getBooleanMapAttribute(", ["map", "bool"]),
-    ("this.getAnyMapAttribute(", ["map", "dynamic"]),
+    ("this.getAnyMapAttribute(", "dynamic"),
     ("this.getStringAttribute(", "string"),
     ("this.getNumberAttribute(", "number"),
     ("this.getBooleanAttribute(", "bool"),
@@ -128,7 +132,7 @@ _BUILTIN_CLASS_TYPES: dict[str, Any] = {
     "StringMap": ["map", "string"],
     "NumberMap": ["map", "number"],
     "BooleanMap": ["map", "bool"],
-    "AnyMap": ["map", "dynamic"],
+    "AnyMap": "dynamic",
     "StringListMap": ["map", ["list", "string"]],
     "NumberListMap": ["map", ["list", "number"]],
     "BooleanListMap": ["map", ["list", "bool"]],
@@ -178,6 +182,8 @@ class Module:
     interfaces: dict[str, dict[str, Prop]] = field(default_factory=dict)
     hcl_fns: dict[str, dict[str, HclEntry]] = field(default_factory=dict)
     classes: dict[str, tuple[str, list[Getter], dict[str, HclEntry]]] = field(default_factory=dict)
+    # Return type of each collection class's ``get(index|key)``: its element class.
+    element_class: dict[str, str] = field(default_factory=dict)
 
 
 def typescript_sources(js_text: bytes) -> str:
@@ -233,6 +239,9 @@ def parse_module(ts: str) -> Module:
         hcl_start = body.find("synthesizeHclAttributes()")
         hcl = _parse_hcl_entries(body[hcl_start:]) if hcl_start >= 0 else {}
         module.classes[name] = (base, _parse_getters(body), hcl)
+        element = _ELEMENT_GET_RE.search(body)
+        if element:
+            module.element_class[name] = element.group(1)
     return module
 
 
@@ -257,6 +266,8 @@ def _flags(required: bool, optional: bool, computed: bool) -> str:
 
 def _storage_to_cty(storage: str, kind: str) -> Any:
     """``stringListMap`` -> map(list(string)); the outermost kind may be a set."""
+    if storage in _DYNAMIC_STORAGE:
+        return "dynamic"
     match = re.fullmatch(r"(string|number|boolean|any)((?:List|Map)*)", storage)
     if not match:
         raise SchemaError(f"unknown storage class {storage!r}")
@@ -267,6 +278,10 @@ def _storage_to_cty(storage: str, kind: str) -> Any:
         collection = "map" if suffix == "Map" else ("set" if outer and kind == "set" else "list")
         cty = [collection, cty]
     return cty
+
+
+def _has_dynamic(attrs: dict[str, Any]) -> bool:
+    return "dynamic" in json.dumps(attrs)
 
 
 def _mapper(value: str) -> str:
@@ -286,8 +301,9 @@ def _mapper(value: str) -> str:
 
 def _child_struct(value: str) -> str:
     """Name of the struct whose converter appears in an HCL value expression."""
-    for fn in re.findall(r"(?<![.\w])(\w+)ToHclTerraform\b", value):
-        return fn[0].upper() + fn[1:]
+    match = re.search(r"(?<![.\w])(\w+)ToHclTerraform\b", value)
+    if match:
+        return match.group(1)[0].upper() + match.group(1)[1:]
     raise SchemaError(f"no child converter in {value!r}")
 
 
@@ -310,7 +326,9 @@ class Builder:
 
     # ---- struct level --------------------------------------------------- #
 
-    def struct_fields(self, struct: str, main: str | None = None) -> list[tuple[str, str, HclEntry | None, Getter | None]]:
+    def struct_fields(
+        self, struct: str, main: str | None = None
+    ) -> list[tuple[str, str, HclEntry | None, Getter | None]]:
         """(name, flags, hcl entry, getter) per field of a struct, class order first."""
         if main is not None:
             _, getters, hcl = self.module.classes[main]
@@ -332,50 +350,38 @@ class Builder:
                 continue
             prop = iface.get(name)
             fields.append((name, "o" if prop is None or prop.optional else "r", entry, None))
-        if not fields and struct and not hcl and struct + "OutputReference" not in self.module.classes:
-            if struct not in self.module.interfaces:
-                raise SchemaError(f"{self.where}: struct {struct} not found")
+        known = struct + "OutputReference" in self.module.classes or struct in self.module.interfaces
+        if not fields and not hcl and not known:
+            raise SchemaError(f"{self.where}: struct {struct} not found")
         return fields
 
     def _is_block_doc(self, struct: str, name: str) -> bool:
         prop = self.module.interfaces.get(struct, {}).get(name)
         return bool(prop and prop.is_block_doc)
 
-    def _descend(self, struct: str) -> Builder:
+    def _enter(self, struct: str) -> Builder:
+        """Builder for the fields of ``struct``; guards against recursive models."""
         if self.path.count(struct) >= MAX_STRUCT_REPEATS:
             raise _Recursion(struct)
-        return Builder(self.module, self.framework_only, self.where, self.path + (struct,))
+        return Builder(self.module, self.framework_only, self.where, (*self.path, struct))
 
-    # ---- top-level blocks ------------------------------------------------ #
+    # ---- blocks ---------------------------------------------------------- #
 
     def block(self, struct: str, main: str | None = None, iface_name: str | None = None) -> dict[str, Any]:
+        me = self._enter(struct)
         attrs: dict[str, Any] = {}
         blocks: dict[str, Any] = {}
         owner = iface_name or struct
-        for name, flags, entry, getter in self.struct_fields(struct, main):
-            if entry is None:
-                attrs[name] = [self.computed_type(getter), flags]
+        for name, flags, entry, getter in me.struct_fields(struct, main):
+            try:
+                if entry is None:
+                    attrs[name] = [me.computed_type(getter), flags]
+                elif entry.storage[0].islower():
+                    attrs[name] = [_storage_to_cty(entry.storage, entry.kind), flags]
+                else:
+                    me._complex_argument(name, flags, entry, owner, attrs, blocks)
+            except _Recursion:
                 continue
-            if entry.storage[0].islower():
-                attrs[name] = [_storage_to_cty(entry.storage, entry.kind), flags]
-                continue
-            child = _child_struct(entry.value)
-            sub = self._descend()
-            mapper = _mapper(entry.value)
-            if mapper == "block-list":
-                blocks[name] = sub.nested_block(child, entry.kind, flags, max_one=False)
-            elif mapper == "attr-list":
-                attrs[name] = [sub.nested_collection_attr(child, entry.kind), flags]
-            elif mapper == "map":
-                attrs[name] = [sub.nested_attr(child, "map"), flags]
-            elif entry.kind in ("list", "set"):
-                blocks[name] = sub.nested_block(child, entry.kind, flags, max_one=True)
-            elif entry.kind == "struct" and self._is_block_doc(owner, name):
-                blocks[name] = sub.nested_block(child, "single", flags, max_one=True)
-            elif entry.kind == "struct":
-                attrs[name] = [sub.nested_attr(child, "single"), flags]
-            else:
-                raise SchemaError(f"{self.where}: unhandled argument {name}: {entry}")
         out: dict[str, Any] = {}
         if attrs:
             out["a"] = attrs
@@ -383,8 +389,38 @@ class Builder:
             out["b"] = blocks
         return out
 
+    def _complex_argument(
+        self,
+        name: str,
+        flags: str,
+        entry: HclEntry,
+        owner: str,
+        attrs: dict[str, Any],
+        blocks: dict[str, Any],
+    ) -> None:
+        child = _child_struct(entry.value)
+        mapper = _mapper(entry.value)
+        if mapper == "block-list":
+            blocks[name] = self.nested_block(child, entry.kind, flags, max_one=False)
+        elif mapper == "attr-list":
+            attrs[name] = [self.nested_collection_attr(child, entry.kind), flags]
+        elif mapper == "map":
+            attrs[name] = [self.nested_attr(child, "map"), flags]
+        elif entry.kind in ("list", "set"):
+            blocks[name] = self.nested_block(child, entry.kind, flags, max_one=True)
+        elif entry.kind == "struct" and self._is_block_doc(owner, name):
+            blocks[name] = self.nested_block(child, "single", flags, max_one=True)
+        elif entry.kind == "struct":
+            attrs[name] = [self.nested_attr(child, "single"), flags]
+        else:
+            raise SchemaError(f"{self.where}: unhandled argument {name}: {entry}")
+
     def nested_block(self, struct: str, nesting: str, flags: str, max_one: bool) -> dict[str, Any]:
         spec = self.block(struct)
+        if nesting == "set" and _has_dynamic(spec.get("a", {})):
+            # Terraform rejects dynamic attributes inside set blocks; they only
+            # occur where the generator replaced a too-deep block by "any".
+            nesting = "list"
         spec["n"] = nesting
         required = flags == "r"
         if nesting == "single":
@@ -413,17 +449,22 @@ class Builder:
         return [nesting, self.object_type(struct)]
 
     def nested_attr(self, struct: str, nesting: str) -> dict[str, Any]:
+        me = self._enter(struct)
         attrs: dict[str, Any] = {}
-        for name, flags, entry, getter in self.struct_fields(struct):
-            if entry is None:
-                attrs[name] = [self.computed_type(getter), flags]
-            elif entry.storage[0].islower():
-                attrs[name] = [_storage_to_cty(entry.storage, entry.kind), flags]
-            else:
-                child = _child_struct(entry.value)
-                kind = "map" if _mapper(entry.value) == "map" else entry.kind
-                kind = "single" if kind == "struct" else kind
-                attrs[name] = [self._descend().nested_attr(child, kind), flags]
+        for name, flags, entry, getter in me.struct_fields(struct):
+            try:
+                if entry is None:
+                    attrs[name] = [me.computed_type(getter), flags]
+                elif entry.storage[0].islower():
+                    attrs[name] = [_storage_to_cty(entry.storage, entry.kind), flags]
+                else:
+                    kind = "map" if _mapper(entry.value) == "map" else entry.kind
+                    kind = "single" if kind == "struct" else kind
+                    attrs[name] = [me.nested_attr(_child_struct(entry.value), kind), flags]
+            except _Recursion:
+                continue
+        if nesting == "set" and _has_dynamic(attrs):
+            nesting = "list"  # as for set blocks: sets cannot hold dynamic values
         return {"n": nesting, "a": attrs}
 
     def object_type(self, struct: str, computed_only: bool = False) -> Any:
@@ -434,26 +475,45 @@ class Builder:
         Terraform.  Otherwise members that need not be written are marked
         optional.  Computed-only values are never written: no markers.
         """
-        fields = self.struct_fields(struct)
+        me = self._enter(struct)
+        fields = me.struct_fields(struct)
         types: dict[str, Any] = {}
         optional: list[str] = []
         strict = computed_only or all(flags == "oc" for _, flags, _, _ in fields)
         for name, flags, entry, getter in fields:
-            if entry is None:
-                types[name] = self.computed_type(getter)
-            elif entry.storage[0].islower():
-                types[name] = _storage_to_cty(entry.storage, entry.kind)
-            else:
-                child = self._descend().object_type(_child_struct(entry.value), computed_only)
-                if _mapper(entry.value) == "map":
-                    types[name] = ["map", child]
-                elif entry.kind == "struct":
-                    types[name] = child
-                else:
-                    types[name] = [entry.kind, child]
+            try:
+                types[name] = me._member_type(entry, getter, computed_only)
+            except _Recursion:
+                continue
             if not strict and flags != "r":
                 optional.append(name)
         return ["object", types, sorted(optional)] if optional else ["object", types]
+
+    def _member_type(self, entry: HclEntry | None, getter: Getter | None, computed_only: bool) -> Any:
+        if entry is None:
+            return self.computed_type(getter)
+        if entry.storage[0].islower():
+            return _storage_to_cty(entry.storage, entry.kind)
+        child = self.object_type(_child_struct(entry.value), computed_only)
+        if _mapper(entry.value) == "map":
+            return ["map", child]
+        if entry.kind == "struct":
+            return child
+        return [entry.kind, child]
+
+    def class_type(self, cls: str, wraps_set: bool) -> Any:
+        """cty type of a generated complex class (object, list, list of lists, map)."""
+        base = self.module.classes.get(cls, ("",))[0]
+        if base == "ComplexObject" and cls.endswith("OutputReference"):
+            return self.object_type(cls[: -len("OutputReference")], True)
+        element = self.module.element_class.get(cls)
+        if element is None:
+            raise SchemaError(f"{self.where}: unknown complex class {cls}")
+        if base in ("ComplexList", "MapList"):  # MapList: the generator's list of lists
+            return ["set" if wraps_set else "list", self.class_type(element, False)]
+        if base == "ComplexMap":
+            return ["map", self.class_type(element, False)]
+        raise SchemaError(f"{self.where}: unknown base {base} of {cls}")
 
     def computed_type(self, getter: Getter | None) -> Any:
         """cty type of an attribute that only exists as a getter (computed-only)."""
@@ -470,14 +530,7 @@ class Builder:
                         cty = ["set", cty[1]]
                     return cty
                 raise SchemaError(f"{self.where}: unknown builtin {cls} for {getter.snake}")
-            sub = self._descend()
-            if cls.endswith("OutputReference"):
-                return sub.object_type(cls[: -len("OutputReference")], True)
-            if cls.endswith("List"):
-                return ["set" if wraps_set == "true" else "list", sub.object_type(cls[: -len("List")], True)]
-            if cls.endswith("Map"):
-                return ["map", sub.object_type(cls[: -len("Map")], True)]
-            raise SchemaError(f"{self.where}: unknown class {cls} for {getter.snake}")
+            return self.class_type(cls, wraps_set == "true")
         for needle, cty in _GETTER_TYPES:
             if needle in body:
                 return cty
@@ -626,7 +679,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{spec.local_name:13} {schema.version:9} resources={len(schema.resources):5} "
                 f"data_sources={len(schema.data_sources):4} gz={size / 1024:.0f} KiB"
             )
-    ordered = {spec.local_name: providers[spec.local_name] for spec in PROVIDERS if spec.local_name in providers}
+    ordered = {
+        spec.local_name: providers[spec.local_name] for spec in PROVIDERS if spec.local_name in providers
+    }
     PROVIDERS_JSON.parent.mkdir(parents=True, exist_ok=True)
     PROVIDERS_JSON.write_text(json.dumps(ordered, indent=2) + "\n")
     return 0
