@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.emitters import architecture, envdoc
+from compiler.emitters import architecture, envdoc, flags, workflows
 from compiler.emitters.base import Artifact
 from compiler.model import Project
 
@@ -17,6 +17,8 @@ Emitter = Callable[[Project], list[Artifact]]
 REGISTRY: dict[str, Emitter] = {
     "architecture": architecture.emit,
     "env": envdoc.emit,
+    "flags": flags.emit,
+    "workflows": workflows.emit,
 }
 
 
