@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.emitters import architecture, envdoc, flags, workflows
+from compiler.emitters import architecture, envdoc, flags, helm, workflows
 from compiler.emitters.base import Artifact
 from compiler.model import Project
 
@@ -18,6 +18,7 @@ REGISTRY: dict[str, Emitter] = {
     "architecture": architecture.emit,
     "env": envdoc.emit,
     "flags": flags.emit,
+    "helm": helm.emit,
     "workflows": workflows.emit,
 }
 
