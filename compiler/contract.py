@@ -38,7 +38,14 @@ class EnvVar:
 
 
 LOCAL_TARGET = Target(LOCAL, LOCAL, LOCAL, "compose")
-_OTLP_LOCAL = "http://otel-collector:4317"
+
+LOCAL_S3_REGION = "us-east-1"  # MinIO's default region; any name works for ElasticMQ
+# MinIO and ElasticMQ want S3/SQS credentials. Locally they guard nothing (the stand-ins are
+# reachable only on the compose network), so they are MinIO's own well-known defaults rather
+# than secrets: a developer can `docker compose up` without inventing keys, and a secret scan
+# has nothing to find. On the clouds, workload identity replaces them.
+LOCAL_ACCESS_KEY = "minioadmin"
+LOCAL_SECRET_KEY = "minioadmin"
 
 
 def service_env(project: Project, service: Service, target: Target) -> tuple[EnvVar, ...]:
@@ -47,12 +54,26 @@ def service_env(project: Project, service: Service, target: Target) -> tuple[Env
         *_runtime(project, service, target),
         *_telemetry(project, service, target),
         *(_dependency(project, use, target) for use in service.uses),
+        *_local_credentials(service, target),
         *(EnvVar(name, value, "value", "Set in the spec (services.env)")
           for name, value in service.env),
         *(EnvVar(name, None, "secret", _secret_description(project, name))
           for name in service.secrets),
     ]
     return tuple(sorted(variables, key=lambda var: var.name))
+
+
+def local_host(project: Project, standin: str) -> str:
+    """Compose service name (and host name) of a local stand-in such as ``redis``.
+
+    A spec service may carry the same name; the stand-in then moves aside (``redis-local``), so
+    that no local URL can reach the wrong container.
+    """
+    taken = {service.name for service in project.services}
+    host = standin
+    while host in taken:
+        host += "-local"
+    return host
 
 
 def targets(project: Project, environment: Environment) -> tuple[Target, ...]:
@@ -71,7 +92,7 @@ def _runtime(project: Project, service: Service, target: Target) -> list[EnvVar]
         EnvVar("LOG_LEVEL", project.observability.log_level, "value", "Minimum log level"),
     ]
     if project.flags.definitions:
-        host = "flagd" if target.cloud == LOCAL else "localhost"
+        host = local_host(project, "flagd") if target.cloud == LOCAL else "localhost"
         out += [
             EnvVar("FLAGD_HOST", host, "value", "OpenFeature flagd provider host"),
             EnvVar("FLAGD_PORT", "8013", "value", "OpenFeature flagd provider port"),
@@ -86,7 +107,8 @@ def _telemetry(project: Project, service: Service, target: Target) -> list[EnvVa
         "deployment.environment": target.environment,
         "service.namespace": project.name,
     }
-    endpoint = _OTLP_LOCAL if target.cloud == LOCAL else _collector(project, target)
+    endpoint = (f"http://{local_host(project, 'otel-collector')}:4317" if target.cloud == LOCAL
+                else _collector(project, target))
     ratio = project.observability.tracing.sampling_ratio
     return [
         EnvVar("OTEL_SERVICE_NAME", service.name, "value", "OpenTelemetry service name"),
@@ -96,6 +118,16 @@ def _telemetry(project: Project, service: Service, target: Target) -> list[EnvVa
                "value", "Resource attributes: cloud, region, environment"),
         EnvVar("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "value", "Head sampling"),
         EnvVar("OTEL_TRACES_SAMPLER_ARG", f"{ratio:g}", "value", "Sampling ratio"),
+    ]
+
+
+def _local_credentials(service: Service, target: Target) -> list[EnvVar]:
+    if target.cloud != LOCAL or not (service.uses_kind("storage") or service.uses_kind("queue")):
+        return []
+    why = "Local only: {} of the MinIO and ElasticMQ stand-ins (MinIO's default, not a secret)"
+    return [
+        EnvVar("AWS_ACCESS_KEY_ID", LOCAL_ACCESS_KEY, "value", why.format("access key")),
+        EnvVar("AWS_SECRET_ACCESS_KEY", LOCAL_SECRET_KEY, "value", why.format("secret key")),
     ]
 
 
@@ -122,7 +154,8 @@ def _dependency(project: Project, use: Use, target: Target) -> EnvVar:
                       f"Queue '{use.target}' ({access})")
     if use.kind == "cache":
         if target.cloud == LOCAL:
-            return EnvVar("CACHE_URL", "redis://redis:6379/0", "value", f"Redis ({access})")
+            return EnvVar("CACHE_URL", f"redis://{local_host(project, 'redis')}:6379/0", "value",
+                          f"Redis ({access})")
         return EnvVar("CACHE_URL", None, "provisioned", f"Redis over TLS, rediss:// ({access})")
     return _database(project, target, access)
 
@@ -134,16 +167,21 @@ def _database(project: Project, target: Target, access: str) -> EnvVar:
         return EnvVar("DATABASE_URL", None, "provisioned",
                       f"{database.engine} with a per-service user ({access})")
     if database.engine == "postgres":
-        return EnvVar("DATABASE_URL", f"postgresql://postgres:5432/{database.name}", "value",
-                      f"PostgreSQL ({access})")
-    return EnvVar("DATABASE_URL", f"mongodb://mongodb:27017/{database.name}", "value",
+        # The local server trusts connections from the compose network: no password to leak.
+        host = local_host(project, "postgres")
+        return EnvVar("DATABASE_URL", f"postgresql://postgres@{host}:5432/{database.name}",
+                      "value", f"PostgreSQL ({access})")
+    host = local_host(project, "mongodb")
+    return EnvVar("DATABASE_URL", f"mongodb://{host}:27017/{database.name}", "value",
                   f"MongoDB ({access})")
 
 
 def _bucket_url(project: Project, bucket: str, target: Target) -> str:
     env, cloud, region = target.environment, target.cloud, target.region
     if cloud == LOCAL:
-        return f"s3://{bucket}?endpoint=http://minio:9000"
+        # MinIO answers on one host name, so clients must use path-style addressing.
+        return (f"s3://{bucket}?endpoint=http://{local_host(project, 'minio')}:9000"
+                f"&region={LOCAL_S3_REGION}&use_path_style=true")
     if cloud == "azure":
         account = naming.storage_account(project.name, env, region)
         return f"az://{account}/{bucket}"
@@ -155,7 +193,7 @@ def _queue_url(project: Project, use: Use, target: Target) -> str:
     physical = f"{naming.prefix(project.name, target.environment)}-{use.target}"
     cloud = target.cloud
     if cloud == LOCAL:
-        return f"sqs://queue:9324/000000000000/{use.target}"
+        return f"sqs://{local_host(project, 'queue')}:9324/000000000000/{use.target}"
     if cloud == "aws":
         return f"sqs://sqs.{target.region}.amazonaws.com/{target.account}/{physical}"
     if cloud == "gcp":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.emitters import architecture, envdoc, flags, helm, workflows
+from compiler.emitters import architecture, docker, envdoc, flags, helm, workflows
 from compiler.emitters.base import Artifact
 from compiler.model import Project
 
@@ -16,6 +16,7 @@ Emitter = Callable[[Project], list[Artifact]]
 
 REGISTRY: dict[str, Emitter] = {
     "architecture": architecture.emit,
+    "docker": docker.emit,
     "env": envdoc.emit,
     "flags": flags.emit,
     "helm": helm.emit,
