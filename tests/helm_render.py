@@ -1,0 +1,109 @@
+"""Render the generated Helm chart the way a deploy does, with the Helm v4 SDK (no binary)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compiler.emitters import helm
+from compiler.model import Project
+
+try:
+    import helm_python
+    import kubernetes_validate
+except ImportError as missing:  # a missing validator fails, it never skips
+    pytest.fail(f"{missing.name} is not installed: run `make test`", pytrace=False)
+
+# What the deploy workflow adds to a values file: the pushed image, pinned by digest.
+DEPLOY = {"image": {"tag": "0123abc", "digest": "sha256:" + "0" * 64}}
+# Kinds defined by CRDs (External Secrets Operator, Istio): kubernetes-validate has no schema.
+CRD_KINDS = frozenset({"ExternalSecret", "SecretStore", "PeerAuthentication",
+                       "AuthorizationPolicy"})
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """One install: a values file, a region, and what the chart renders for it."""
+
+    label: str  # e.g. "values-aws-production.yaml@eu-west-1"
+    values: dict[str, Any]
+    documents: tuple[dict[str, Any], ...]
+    text: str
+
+    def kind(self, kind: str) -> list[dict[str, Any]]:
+        return [doc for doc in self.documents if doc["kind"] == kind]
+
+    def one(self, kind: str, name: str) -> dict[str, Any]:
+        found = [doc for doc in self.kind(kind) if doc["metadata"]["name"] == name]
+        assert len(found) == 1, f"{self.label}: {len(found)} {kind} named {name}"
+        return found[0]
+
+
+def write_chart(project: Project, out: Path) -> Path:
+    """Write only the helm emitter's files for ``project`` under ``out``; return the chart."""
+    for artifact in helm.emit(project):
+        target = out / artifact.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(artifact.content, encoding="utf-8")
+    return out / "helm" / project.name
+
+
+def with_kubernetes(project: Project, **changes: str) -> Project:
+    """``project`` with other `kubernetes` settings (mesh, secrets_delivery, ...)."""
+    return dataclasses.replace(project, kubernetes=project.kubernetes.model_copy(update=changes))
+
+
+def merge(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    return helm.merge(base, layer)
+
+
+def install_values(chart: Path, values_file: str, region: str | None) -> dict[str, Any]:
+    """The values a deploy passes: the file, the region, the image, Azure client ids."""
+    values: dict[str, Any] = {}
+    if values_file != "values.yaml":
+        values = helm_python.values_from_yaml((chart / values_file).read_text(encoding="utf-8"))
+    values = merge(values, DEPLOY)
+    if region is not None:
+        values["region"] = region
+    if values.get("identity", {}).get("provider") == "aks":
+        client_ids = {name: {"identity": {"azureClientId": f"{index:08d}-0000-0000-0000-000000000000"}}
+                      for index, name in enumerate(sorted(values.get("services", {})))}
+        values = merge(values, {"services": client_ids})
+    return values
+
+
+def render(chart: Path, values: dict[str, Any], label: str, namespace: str) -> Rendering:
+    with helm_python.Chart.load(str(chart)) as loaded:
+        manifests = loaded.render(values=values, name=chart.name, namespace=namespace)
+    text = "".join(manifests[name] for name in sorted(manifests))
+    documents = tuple(doc for doc in yaml.safe_load_all(text) if doc)
+    return Rendering(label, values, documents, text)
+
+
+def installs(chart: Path) -> list[tuple[str, str | None]]:
+    """Every (values file, region) a deploy can use: values.yaml alone, then each cluster."""
+    found: list[tuple[str, str | None]] = [("values.yaml", None)]
+    for path in sorted(chart.glob("values-*.yaml")):
+        regions = yaml.safe_load(path.read_text(encoding="utf-8"))["regions"]
+        found += [(path.name, region) for region in regions]
+    return found
+
+
+def render_all(chart: Path, namespace: str) -> list[Rendering]:
+    return [render(chart, install_values(chart, name, region),
+                   f"{name}@{region}" if region else name, namespace)
+            for name, region in installs(chart)]
+
+
+def validate(document: dict[str, Any], kubernetes_version: str) -> None:
+    """kubernetes-validate in strict mode against the cluster's version (or the newest it has)."""
+    version = f"{kubernetes_version}.0"
+    newest = kubernetes_validate.utils.latest_version()
+    if tuple(map(int, kubernetes_version.split("."))) > tuple(map(int, newest.split(".")[:2])):
+        version = newest
+    kubernetes_validate.validate(document, version, strict=True)
