@@ -78,6 +78,9 @@ class StackResult:
     errors: list[str]
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    # validate's warnings (except the one dev_overrides always causes); not
+    # failures by themselves, kept for callers that want to be strict.
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_providers(path: Path = PROVIDERS_JSON) -> dict[str, str]:
@@ -111,7 +114,7 @@ class TerraformHarness:
         try:
             self._write_launchers()
             self._write_cli_config()
-            self._check_stub_starts(next(iter(sorted(self.providers))))
+            self._start_every_stub()
         except BaseException:
             self.close()
             raise
@@ -156,23 +159,31 @@ class TerraformHarness:
             env["TF_DATA_DIR"] = str(data_dir)
         return env
 
-    def _check_stub_starts(self, name: str) -> None:
-        """Start one stub by hand and wait for its go-plugin handshake line."""
+    def _start_every_stub(self) -> None:
+        """Start each launcher once and wait for its go-plugin handshake.
+
+        A broken stub then fails the session here, loudly, instead of showing
+        up as puzzling validate errors; and each stub leaves its serialized
+        schema in the cache, so stubs started by terraform only parse it.
+        """
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            failures = [f for f in pool.map(self._stub_failure, sorted(self.providers)) if f]
+        if failures:
+            raise HarnessError("stub provider did not start: " + "; ".join(failures))
+
+    def _stub_failure(self, name: str) -> str | None:
         launcher = self.bin_dir / f"terraform-provider-{name}"
         with subprocess.Popen(
-            [str(launcher)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self._env(),
+            [str(launcher)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._env()
         ) as proc:
             try:
                 line = _read_line(proc, STUB_START_TIMEOUT)
             finally:
                 proc.kill()
                 _, stderr = proc.communicate()
-        if not re.match(rb"^1\|6\|unix\|", line):
-            detail = stderr.decode(errors="replace").strip()[-2000:]
-            raise HarnessError(f"stub provider {name!r} did not start (handshake {line!r}): {detail}")
+        if re.match(rb"^1\|6\|unix\|", line):
+            return None
+        return f"{name} (handshake {line!r}): {stderr.decode(errors='replace').strip()[-2000:]}"
 
     # ---- per stack ------------------------------------------------------- #
 
@@ -222,8 +233,8 @@ class TerraformHarness:
         t = time.perf_counter()
         validated = self._run(["validate", "-json", "-no-color"], stack_dir, env)
         timings["validate"] = time.perf_counter() - t
-        errors += _validate_errors(validated, stack_dir, root)
-        return StackResult(stack_dir, errors, time.perf_counter() - start, timings)
+        found, warnings = _validate_findings(validated, stack_dir, root)
+        return StackResult(stack_dir, errors + found, time.perf_counter() - start, timings, warnings)
 
     def _fmt_errors(self, dirs: Iterable[Path], root: Path, env: Mapping[str, str]) -> list[str]:
         errors: list[str] = []
@@ -315,19 +326,25 @@ def _module_dirs(data_dir: Path, stack_dir: Path) -> list[Path]:
     return sorted(found)
 
 
-def _validate_errors(result: subprocess.CompletedProcess[str], stack_dir: Path, root: Path) -> list[str]:
+def _validate_findings(
+    result: subprocess.CompletedProcess[str], stack_dir: Path, root: Path
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of ``terraform validate -json``."""
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
-        return [
-            f"{_rel(stack_dir, root)}: terraform validate failed: {_squash(result.stderr or result.stdout)}"
-        ]
-    messages = [
-        _diagnostic(d, stack_dir, root) for d in report.get("diagnostics", []) if d["severity"] == "error"
+        output = _squash(result.stderr or result.stdout)
+        return [f"{_rel(stack_dir, root)}: terraform validate failed: {output}"], []
+    diagnostics = report.get("diagnostics", [])
+    errors = [_diagnostic(d, stack_dir, root) for d in diagnostics if d["severity"] == "error"]
+    warnings = [
+        _diagnostic(d, stack_dir, root)
+        for d in diagnostics
+        if d["severity"] == "warning" and d.get("summary") != DEV_OVERRIDES_WARNING
     ]
-    if result.returncode != 0 and not messages:
-        messages.append(f"{_rel(stack_dir, root)}: terraform validate exited {result.returncode}")
-    return messages
+    if result.returncode != 0 and not errors:
+        errors.append(f"{_rel(stack_dir, root)}: terraform validate exited {result.returncode}")
+    return errors, warnings
 
 
 def _diagnostic(diag: Mapping[str, object], stack_dir: Path, root: Path) -> str:

@@ -246,6 +246,7 @@ STACKS: dict[str, dict[str, str]] = {
     "all_providers": {"versions.tf": versions_tf(*REQUIRED_PROVIDERS), "main.tf": ALL_PROVIDERS_TF},
     "aws_clean": {"versions.tf": versions_tf("aws", "random"), "main.tf": AWS_CLEAN_TF},
     "cloudflare_nested": {"versions.tf": versions_tf("cloudflare"), "main.tf": CLOUDFLARE_TF},
+    "broken_module": {"main.tf": 'module "gone" {\n  source = "../modules/gone"\n}\n'},
     "errors": {
         "versions.tf": versions_tf("aws", "cloudflare", "random"),
         "main.tf": ERRORS_TF,
@@ -301,6 +302,12 @@ def test_nested_attribute_written_as_block_is_reported(results: dict[str, StackR
 
 def test_unformatted_file_is_reported(results: dict[str, StackResult]) -> None:
     assert "errors/unformatted.tf: not formatted (run terraform fmt)" in results["errors"].errors
+
+
+def test_module_that_cannot_be_installed_is_reported(results: dict[str, StackResult]) -> None:
+    [error] = results["broken_module"].errors
+    assert error.startswith("broken_module: terraform get failed:")
+    assert "modules/gone" in error
 
 
 def test_computed_attribute_reference_and_local_module_validate(results: dict[str, StackResult]) -> None:

@@ -307,6 +307,16 @@ def _child_struct(value: str) -> str:
     raise SchemaError(f"no child converter in {value!r}")
 
 
+# The generator replaced a few very deep blocks by an untyped "any" attribute.
+# Where another resource of the same provider models the same block, use its
+# structure: (provider, struct, field) -> (donor module dir, donor struct).
+# Still opaque (a dynamic attribute): aws quicksight analysis/dashboard/template
+# "definition", for which no donor exists.
+BORROWED_BLOCKS: dict[tuple[str, str, str], tuple[str, str]] = {
+    ("aws", "Wafv2WebAclRule", "statement"): ("wafv2-web-acl-rule", "Wafv2WebAclRuleStatement"),
+    ("aws", "Wafv2RuleGroupRule", "statement"): ("wafv2-web-acl-rule", "Wafv2WebAclRuleStatement"),
+}
+
 # A few generated models are recursive (aws wafv2 rule statements nest
 # statements): the generator reused one struct for every level.  Unroll such a
 # cycle this many times, then drop the recursive field.
@@ -323,6 +333,8 @@ class Builder:
     framework_only: bool
     where: str
     path: tuple[str, ...] = ()
+    # (struct, field) -> (parsed donor module, donor struct); see BORROWED_BLOCKS.
+    donors: dict[tuple[str, str], tuple[Module, str]] = field(default_factory=dict)
 
     # ---- struct level --------------------------------------------------- #
 
@@ -363,7 +375,7 @@ class Builder:
         """Builder for the fields of ``struct``; guards against recursive models."""
         if self.path.count(struct) >= MAX_STRUCT_REPEATS:
             raise _Recursion(struct)
-        return Builder(self.module, self.framework_only, self.where, (*self.path, struct))
+        return Builder(self.module, self.framework_only, self.where, (*self.path, struct), self.donors)
 
     # ---- blocks ---------------------------------------------------------- #
 
@@ -376,6 +388,8 @@ class Builder:
             try:
                 if entry is None:
                     attrs[name] = [me.computed_type(getter), flags]
+                elif (owner, name) in self.donors:
+                    blocks[name] = me._borrowed_block(owner, name, flags)
                 elif entry.storage[0].islower():
                     attrs[name] = [_storage_to_cty(entry.storage, entry.kind), flags]
                 else:
@@ -388,6 +402,11 @@ class Builder:
         if blocks:
             out["b"] = blocks
         return out
+
+    def _borrowed_block(self, owner: str, name: str, flags: str) -> dict[str, Any]:
+        donor_module, donor_struct = self.donors[(owner, name)]
+        donor = Builder(donor_module, self.framework_only, self.where, self.path, self.donors)
+        return donor.nested_block(donor_struct, "list", flags, max_one=True)
 
     def _complex_argument(
         self,
@@ -579,38 +598,49 @@ def _main_classes(module: Module) -> Iterator[tuple[str, str]]:
             yield name, _MAIN_BASES[base]
 
 
-def extract_provider(spec: ProviderSpec, wheel: Path) -> ProviderSchema:
-    schema: ProviderSchema | None = None
-    readme_version = ""
-    for module_name, ts in _module_sources(wheel):
-        if module_name == "README":
-            match = _README_VERSION_RE.search(ts)
-            if not match or match.group(1) != spec.source:
-                raise SchemaError(f"{spec.local_name}: README does not name {spec.source}")
-            readme_version = match.group(2)
-            schema = ProviderSchema(spec, readme_version)
+def _donors(spec: ProviderSpec, sources: dict[str, str]) -> dict[tuple[str, str], tuple[Module, str]]:
+    parsed: dict[str, Module] = {}
+    donors: dict[tuple[str, str], tuple[Module, str]] = {}
+    for (provider, struct, name), (module_dir, donor_struct) in BORROWED_BLOCKS.items():
+        if provider != spec.local_name:
             continue
-        assert schema is not None
-        schema.versions_seen.update(_PROVIDER_VERSION_RE.findall(ts))
-        schema.versions_seen.update(v for s, v in _REGISTRY_VERSION_RE.findall(ts) if s == spec.source)
-        module = parse_module(ts)
-        for cls, kind in _main_classes(module):
-            type_match = _RESOURCE_TYPE_RE.search(ts[ts.find(f"export class {cls} ") :])
-            if not type_match:
-                raise SchemaError(f"{spec.local_name}/{module_name}: no tfResourceType for {cls}")
-            builder = Builder(module, spec.framework_only, f"{spec.local_name}/{module_name}")
-            block = builder.block(cls, main=cls, iface_name=cls + "Config")
-            if kind == "provider":
-                # alias is a meta-argument that cdktf models as a provider argument.
-                block.get("a", {}).pop("alias", None)
-                if not block.get("a", True):
-                    del block["a"]
-                schema.provider = block
-            else:
-                getattr(schema, kind)[type_match.group(1)] = block
-    if schema is None:
-        raise SchemaError(f"{spec.local_name}: wheel has no README")
-    if schema.versions_seen != {readme_version}:
+        if module_dir not in parsed:
+            parsed[module_dir] = parse_module(sources[module_dir])
+        donors[(struct, name)] = (parsed[module_dir], donor_struct)
+    return donors
+
+
+def _add_module(schema: ProviderSchema, module_name: str, ts: str, donors: dict[Any, Any]) -> None:
+    spec = schema.spec
+    schema.versions_seen.update(_PROVIDER_VERSION_RE.findall(ts))
+    schema.versions_seen.update(v for s, v in _REGISTRY_VERSION_RE.findall(ts) if s == spec.source)
+    module = parse_module(ts)
+    for cls, kind in _main_classes(module):
+        type_match = _RESOURCE_TYPE_RE.search(ts[ts.find(f"export class {cls} ") :])
+        if not type_match:
+            raise SchemaError(f"{spec.local_name}/{module_name}: no tfResourceType for {cls}")
+        builder = Builder(module, spec.framework_only, f"{spec.local_name}/{module_name}", donors=donors)
+        block = builder.block(cls, main=cls, iface_name=cls + "Config")
+        if kind == "provider":
+            # alias is a meta-argument that cdktf models as a provider argument.
+            block.get("a", {}).pop("alias", None)
+            if not block.get("a", True):
+                del block["a"]
+            schema.provider = block
+        else:
+            getattr(schema, kind)[type_match.group(1)] = block
+
+
+def extract_provider(spec: ProviderSpec, wheel: Path) -> ProviderSchema:
+    sources = dict(_module_sources(wheel))
+    match = _README_VERSION_RE.search(sources.pop("README", ""))
+    if not match or match.group(1) != spec.source:
+        raise SchemaError(f"{spec.local_name}: README does not name {spec.source}")
+    schema = ProviderSchema(spec, match.group(2))
+    donors = _donors(spec, sources)
+    for module_name in sorted(sources):
+        _add_module(schema, module_name, sources[module_name], donors)
+    if schema.versions_seen != {schema.version}:
         raise SchemaError(f"{spec.local_name}: inconsistent versions {sorted(schema.versions_seen)}")
     return schema
 
