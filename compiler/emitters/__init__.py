@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.emitters import architecture, docker, envdoc, flags, helm, workflows
+from compiler.emitters import architecture, docker, envdoc, flags, helm, observability, workflows
 from compiler.emitters.base import Artifact
 from compiler.model import Project
 
@@ -20,6 +20,7 @@ REGISTRY: dict[str, Emitter] = {
     "env": envdoc.emit,
     "flags": flags.emit,
     "helm": helm.emit,
+    "observability": observability.emit,
     "workflows": workflows.emit,
 }
 
