@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # YAML 1.1, as Kubernetes reads it
 
 from compiler.emitters import helm
 from compiler.model import Project
 
 try:
     import helm_python
-    import kubernetes_validate
+    import kubernetes_validate  # type: ignore[import-untyped]
 except ImportError as missing:  # a missing validator fails, it never skips
     pytest.fail(f"{missing.name} is not installed: run `make test`", pytrace=False)
 

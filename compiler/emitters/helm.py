@@ -64,7 +64,9 @@ def _chart(project: Project, clusters: tuple[Placement, ...]) -> dict[str, Any]:
     return {
         "apiVersion": "v2",
         "name": project.name,
-        "description": project.description or f"{project.name}, compiled by mccompile",
+        # Helm turns control characters into spaces when it loads Chart.yaml: write what it shows.
+        "description": " ".join(project.description.split())
+        or f"{project.name}, compiled by mccompile",
         "type": "application",
         "version": CHART_VERSION,
         "kubeVersion": f">={oldest}.0-0",

@@ -12,16 +12,22 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import helm_python
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # YAML 1.1, as Kubernetes reads it
+from helm_render import (
+    CRD_KINDS,
+    Rendering,
+    install_values,
+    installs,
+    render_all,
+    validate,
+)
 
 from compiler.emitters import helm
 from compiler.emitters.helm_values import base_values, placements, target_values
 from compiler.pipeline import compile_project
 from conftest import ROOT, require_tool
-from helm_render import (
-    CRD_KINDS, Rendering, helm_python, install_values, installs, render_all, validate,
-)
 
 SPEC = ROOT / "spec" / "multicloud.yaml"
 NAMESPACE = "threat-modeler"
