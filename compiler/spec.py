@@ -118,8 +118,12 @@ class Image(Strict):
     context: RelPath = Field(".", description="Build context, relative to the repository root.")
     base_digest: Annotated[str, StringConstraints(pattern=r"^sha256:[a-f0-9]{64}$")] | None = Field(
         None, description="Pin the base image by digest as well as by tag.")
-    system_packages: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+-]*$")]] = Field(
-        default_factory=list, description="Debian packages the runtime stage needs.")
+    # `name=version` pins a package (hadolint DL3008); Debian version strings may hold `:` `~`.
+    system_packages: list[Annotated[str, StringConstraints(
+        pattern=r"^[a-z0-9][a-z0-9.+-]*(=[A-Za-z0-9.+:~-]+)?$")]] = Field(
+        default_factory=list, description="Debian packages the runtime stage needs; pin each as "
+        "`name=version` (hadolint DL3008 flags unpinned packages).",
+        examples=[["libpq5=17.6-0+deb13u1"]])
 
 
 class AwsState(Strict):
