@@ -30,3 +30,13 @@ def test_wheel_install_runs_from_anywhere(tmp_path: Path) -> None:
                             capture_output=True, text=True)
     assert result.stdout.startswith("generated: ")
     assert (work / "generated" / "ARCHITECTURE.md").is_file()
+
+
+def test_every_package_is_listed_in_pyproject() -> None:
+    """setuptools installs only the packages pyproject names; a missing one breaks `pip install .`."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+             for p in (ROOT / "compiler").rglob("__init__.py")}
+    assert found | {"compiler.templates"} == listed
