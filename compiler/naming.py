@@ -164,3 +164,134 @@ def vault_provisioned_path(project: str, cloud: str, region: str, service: str, 
 def vault_kubernetes_auth_mount(project: str, environment: str, region: str) -> str:
     """Vault Kubernetes auth mount of one cluster (each cluster has its own token issuer)."""
     return f"kubernetes-{kubernetes_cluster(project, environment, region)}"
+
+
+# --- AWS physical names (the AWS stack, the env-var contract and the workflows agree) ---
+
+def queue(project: str, environment: str, name: str) -> str:
+    """SQS queue (and Pub/Sub topic) of a spec queue; its dead-letter queue adds ``-dlq``
+    (54 + 4 characters at most, under SQS's 80)."""
+    return f"{prefix(project, environment)}-{name}"
+
+
+def aws_secret(project: str, environment: str, name: str) -> str:
+    """Secrets Manager secret holding an application secret (ECS injects it by name); the same
+    name in every region of the environment."""
+    return f"{project}/{environment}/{name}"
+
+
+def aws_provisioned_secret(project: str, environment: str, name: str) -> str:
+    """Secrets Manager secret where the AWS stack writes a provisioned value (``CACHE_URL``,
+    ``DATABASE_URL``) in each region; the global stack copies it to Vault."""
+    return f"{project}/{environment}/provisioned/{name}"
+
+
+def aws_log_bucket(project: str, environment: str, region: str) -> str:
+    """A region's access-log bucket (S3 server access logs, load balancer logs)."""
+    return fit(f"{project}-{environment}-{_short_region('aws', region)}-logs", 63)
+
+
+def aws_audit_bucket(project: str, region: str) -> str:
+    """The account's central CloudTrail bucket, in the registry's region."""
+    return fit(f"{project}-{_short_region('aws', region)}-cloudtrail", 63)
+
+
+# --- Azure (the Azure stack, the Helm chart and the workflows agree) ---
+# Like the registry, the resources every environment shares (the registry and the CI identities
+# for push and plan) live in one resource group created by the first environment enabling Azure.
+
+def azure_shared_resource_group(project: str) -> str:
+    """Resource group of the shared registry and the push/plan CI identities."""
+    return fit(f"{project}-shared", 90)
+
+
+def azure_github_identity(project: str, purpose: str) -> str:
+    """User-assigned managed identity GitHub Actions signs in as (``push``, ``plan`` or an
+    environment name for apply and deploy); its client id is a GitHub variable."""
+    return fit(f"{project}-github-{purpose}", 128)
+
+
+def azure_key_vault(project: str, environment: str, region: str) -> str:
+    """Key Vault (3-24 letters, digits and single hyphens, globally unique; a deleted vault's
+    name stays reserved while it is soft-deleted)."""
+    name = fit(re.sub(r"-{2,}", "-", f"{project}-{environment}-{region}"), 24)
+    return re.sub(r"-{2,}", "-", name)
+
+
+def azure_redis_cache(project: str, environment: str, region: str) -> str:
+    """Azure Cache for Redis (1-63 letters, digits and hyphens, globally unique)."""
+    return fit(f"{project}-{environment}-{region}", 63)
+
+
+def azure_postgres_server(project: str, environment: str, region: str) -> str:
+    """PostgreSQL Flexible Server (3-63 lowercase letters, digits and hyphens, globally unique)."""
+    return fit(f"{project}-{environment}-{region}", 63)
+
+
+def azure_cosmos_account(project: str, environment: str) -> str:
+    """Cosmos DB account (3-44 lowercase letters, digits and hyphens, globally unique)."""
+    return fit(f"{project}-{environment}", 44)
+
+
+def azure_ingress_public_ip(project: str, environment: str, region: str) -> str:
+    """Static public IP of a cluster's ingress load balancer, in the region's resource group
+    (``service.beta.kubernetes.io/azure-pip-name``); the global load balancer's origin."""
+    return fit(f"{project}-{environment}-{region}-ingress", 80)
+
+
+# --- GCP physical names (the GCP stack, the workflows and the global stack agree) ---
+
+def gcp_network(project: str, environment: str) -> str:
+    """The environment's VPC (one network spans every region; 63 chars)."""
+    return fit(prefix(project, environment), 63)
+
+
+def gcp_key_ring(project: str, environment: str, region: str) -> str:
+    """Cloud KMS key ring of one region (key rings can never be deleted: the name is final)."""
+    return fit(f"{project}-{environment}-{region}", 63)
+
+
+def gcp_log_bucket(project: str, environment: str, region: str) -> str:
+    """A region's access-log bucket (GCS usage logs of the region's buckets)."""
+    return fit(f"{project}-{environment}-{_short_region('gcp', region)}-logs", 63)
+
+
+def gcp_cache(project: str, environment: str, region: str) -> str:
+    """Memorystore Redis instance of one region (40 chars)."""
+    return fit(f"{project}-{environment}-{region}", 40)
+
+
+def gcp_sql_instance(project: str, environment: str) -> str:
+    """Cloud SQL instance of an environment, in its primary region (a deleted name stays
+    reserved for a week, so it is derived, never random)."""
+    return fit(f"{project}-{environment}", 84)
+
+
+def gcp_node_service_account(project: str, environment: str) -> str:
+    """GCP service account id (6-30 chars) of the environment's GKE nodes."""
+    return fit(f"{project}-{environment}-nodes", 30)
+
+
+def gcp_secret(project: str, environment: str, name: str) -> str:
+    """Secret Manager secret holding an application secret for Cloud Run (by name; its value
+    is copied from Vault), one per environment, replicated to the environment's regions."""
+    return fit(f"{project}-{environment}-{name}", 255)
+
+
+def gcp_provisioned_secret(project: str, environment: str, region: str, service: str,
+                           name: str) -> str:
+    """Secret Manager secret where the GCP stack writes a provisioned value (``CACHE_URL``,
+    ``DATABASE_URL``) of one service in one region; the global stack copies it to Vault."""
+    return fit(f"{project}-{environment}-{region}-{service}-{name}", 255)
+
+
+def gcp_transfer_source_role(project: str, environment: str) -> str:
+    """AWS IAM role (64 chars) that Google's Storage Transfer Service assumes, by web identity,
+    to pull an environment's replicated S3 buckets into GCS."""
+    return fit(f"{project}-{environment}-gcs-transfer", 64)
+
+
+def gcp_transfer_azure_secret(project: str, environment: str) -> str:
+    """Secret Manager secret holding the SAS token Storage Transfer uses to read the Azure copy
+    of an environment's replicated buckets (``{"sas_token": "..."}``)."""
+    return fit(f"{project}-{environment}-transfer-azure-sas", 255)
