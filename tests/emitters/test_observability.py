@@ -90,6 +90,15 @@ def test_local_collector_feeds_the_compose_jaeger(out: Path) -> None:
     assert pipelines["metrics"]["exporters"] == pipelines["logs"]["exporters"] == ["debug"]
 
 
+def test_compose_runs_the_local_config_with_the_cloud_release(reference_tree: Path) -> None:
+    compose = _yaml(reference_tree / "generated" / "docker" / "compose.yaml")["services"]
+    collector = compose["otel-collector"]
+    assert "jaeger" in compose
+    assert collector["image"] == kubernetes.IMAGE
+    assert any(volume.startswith("../observability/otel-collector-local.yaml:")
+               for volume in collector["volumes"])
+
+
 @pytest.mark.parametrize(("fields", "exporter", "env"), [
     ({"kind": "datadog", "credentials_secret": "DD_KEY", "endpoint": "https://api.datadoghq.eu"},
      "datadog", ("DD_KEY",)),

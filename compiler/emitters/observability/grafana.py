@@ -143,7 +143,8 @@ def _panel(spec: Panel, panel_id: int, position: dm.GridPos) -> Builder[Any]:
                  .color_mode(cm.BigValueColorMode.VALUE)
                  .reduce_options(cb.ReduceDataOptions().calcs(["lastNotNull"])))
     elif spec.kind == "state-timeline":
-        panel = statetimeline.Panel().mappings([_state_map(spec.states)])
+        panel = (statetimeline.Panel().mappings([_state_map(spec.states)])
+                 .show_value(cm.VisibilityMode.AUTO).merge_values(True).row_height(0.9))
     else:
         panel = (timeseries.Panel().fill_opacity(10)
                  .legend(cb.VizLegendOptions().show_legend(True)

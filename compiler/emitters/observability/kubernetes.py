@@ -16,7 +16,8 @@ from compiler.render import to_yaml
 
 NAME = "otel-collector"
 SECRET = "otel-collector-credentials"
-IMAGE = "otel/opentelemetry-collector-contrib:0.120.0"
+# The same release the local compose stack runs, so both read the same config dialect.
+IMAGE = "otel/opentelemetry-collector-contrib:0.127.0"
 UID = 10001  # the image's own non-root user; >= 10000 stays clear of host users
 CONFIG_DIR = "/etc/otelcol"
 Manifest = dict[str, Any]
