@@ -28,7 +28,7 @@ Document = dict[str, Any]
 
 @dataclass(frozen=True)
 class Rule:
-    key: str  # seeds the uid; unique within the project
+    key: str  # seeds the uid: "_"-joined DNS labels, so no two rules share one
     title: str
     expr: str
     comparison: Literal["gt", "lt"]
@@ -104,7 +104,7 @@ def _rule(project: Project, rule: Rule, source: str) -> Document:
                  "conditions": [{"evaluator": {"type": rule.comparison,
                                                "params": [rule.threshold]}}]}
     return {
-        "uid": naming.fit(f"{project.name}-{rule.key}", 40), "title": rule.title,
+        "uid": naming.fit(f"{project.name}_{rule.key}", 40), "title": rule.title,
         "condition": "C",
         "data": [
             {"refId": "A", "relativeTimeRange": {"from": 600, "to": 0},
@@ -150,22 +150,22 @@ def _service_rules(project: Project, env: Environment, service: Service) -> list
     alerts = project.observability.alerts
     http = telemetry.HTTP_DURATION
     scope, labels = _scope(env, service), _labels(env, service)
-    key, name = f"{env.name}-{service.name}", f"{service.name} {env.name}"
+    key, name = f"{env.name}_{service.name}", f"{service.name} {env.name}"
     at = f"{service.name} ({env.name}) in {_where()}"
     errors, latency = f"{alerts.error_rate_percent:g}%", f"{alerts.latency_p99_ms} ms"
     available = f"{alerts.availability_percent:g}%"
     slo = promql.error_ratio(project, http, scope, "30m", promql.HTTP_ERRORS)
     return [
-        Rule(f"{key}-errors", f"{name}: error rate above {errors}",
+        Rule(f"{key}_errors", f"{name}: error rate above {errors}",
              promql.error_ratio(project, http, scope, "5m", promql.HTTP_ERRORS), "gt",
              _ratio(alerts.error_rate_percent),
              f"More than {errors} of requests to {at} fail with a 5xx.", labels),
-        Rule(f"{key}-latency", f"{name}: p99 latency above {latency}",
+        Rule(f"{key}_latency", f"{name}: p99 latency above {latency}",
              promql.quantile(project, http, 0.99, scope, "5m"), "gt",
              alerts.latency_p99_ms / 1000,
              f"The slowest 1% of requests to {at} take longer than {latency}.", labels),
         # A 30-minute window: one failed request must not page on a quiet service.
-        Rule(f"{key}-availability", f"{name}: availability below {available}",
+        Rule(f"{key}_availability", f"{name}: availability below {available}",
              f"1 - ({slo})", "lt", _ratio(alerts.availability_percent),
              f"{at} answered less than {available} of requests without error in 30 minutes.",
              labels, pending="0s"),
@@ -190,7 +190,7 @@ def _job_failures(project: Project, env: Environment, service: Service) -> Rule:
     scope, labels = _scope(env, service), _labels(env, service)
     expr = promql.error_ratio(project, telemetry.JOB_DURATION, scope, "15m",
                               promql.OPERATION_ERRORS)
-    return Rule(f"{env.name}-{service.name}-job-failures",
+    return Rule(f"{env.name}_{service.name}_job-failures",
                 f"{service.name} {env.name}: job failures above {percent:g}%", expr, "gt",
                 _ratio(percent),
                 f"More than {percent:g}% of the queue jobs {service.name} ({env.name}) runs in "
@@ -202,7 +202,7 @@ def _backlog(project: Project, env: Environment, queue: str) -> Rule:
     matchers: tuple[Matcher, ...] = (("environment", "=", env.name), *promql.destination(queue))
     expr = promql.gauge(project, telemetry.QUEUE_DEPTH, Scope(matchers, PLACES))
     labels = (("severity", _severity(env)), ("environment", env.name), ("queue", queue))
-    return Rule(f"{env.name}-queue-{queue}-backlog",
+    return Rule(f"{env.name}_queue_{queue}_backlog",
                 f"queue {queue} {env.name}: backlog above {backlog}", expr, "gt", backlog,
                 f"More than {backlog} messages wait in {queue} ({env.name}) in {_where()}.",
                 labels, pending="10m", no_data="NoData")
@@ -212,7 +212,7 @@ def _failover(project: Project) -> Rule:
     assert project.dns is not None
     scope = Scope((("zone", "=", project.dns.zone),), ("pool_name",))
     expr = promql.lowest_over(project, telemetry.POOL_HEALTH, scope, "5m")
-    return Rule("global-failover", f"{project.dns.zone}: load balancer failover", expr, "lt", 1,
+    return Rule("global_failover", f"{project.dns.zone}: load balancer failover", expr, "lt", 1,
                 "Pool {{ .Labels.pool_name }} was unhealthy in the last 5 minutes: Cloudflare "
                 "steered its traffic to the next pool.", (("severity", "critical"),),
                 pending="0s", no_data="NoData")
