@@ -57,7 +57,7 @@ def service_env(project: Project, service: Service, target: Target) -> tuple[Env
         *_local_credentials(service, target),
         *(EnvVar(name, value, "value", "Set in the spec (services.env)")
           for name, value in service.env),
-        *(EnvVar(name, None, "secret", _secret_description(project, name))
+        *(EnvVar(name, None, "secret", _secret_description(project, name, target))
           for name in service.secrets),
     ]
     return tuple(sorted(variables, key=lambda var: var.name))
@@ -208,7 +208,9 @@ def _upper(name: str) -> str:
     return name.upper().replace("-", "_")
 
 
-def _secret_description(project: Project, name: str) -> str:
+def _secret_description(project: Project, name: str, target: Target) -> str:
     declared = project.secrets.names.get(name) if project.secrets else None
+    # Locally, compose reads secrets from the git-ignored docker/.env (see .env.example).
+    where = "from docker/.env" if target.cloud == LOCAL else "from Vault, by name"
     return (declared.description if declared and declared.description else "Secret") + \
-        " (from Vault, by name)"
+        f" ({where})"
