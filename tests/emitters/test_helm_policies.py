@@ -138,6 +138,10 @@ def test_istio_policies_only_with_mesh_istio(project: Project, tmp_path: Path) -
     pod = _pod(istio, "api")
     assert pod["metadata"]["labels"]["sidecar.istio.io/inject"] == "true"
     assert "linkerd.io/inject" not in pod["metadata"]["annotations"]
+    # The Vault agent init container runs before the proxy: its port bypasses redirection.
+    assert pod["metadata"]["annotations"]["traffic.sidecar.istio.io/excludeOutboundPorts"] == "8200"
+    assert _pod(linkerd, "api")["metadata"]["annotations"][
+        "config.linkerd.io/skip-outbound-ports"] == "8200"
     none = _install(with_kubernetes(project, mesh="none"), tmp_path / "none", placement)
     assert not none.kind("PeerAuthentication")
     assert "sidecar.istio.io/inject" not in _pod(none, "api")["metadata"]["labels"]

@@ -127,10 +127,21 @@ shortened with a hash when too long. The file keeps the variable's own name.
 {{- $id -}}
 {{- end -}}
 
-{{/* Service mesh: sidecar injection, and inbound traffic only over authenticated mTLS. */}}
+{{/*
+Service mesh: sidecar injection, and inbound traffic only over authenticated mTLS. The Vault
+agent runs as an init container, before the proxy is up, so its (TLS) connection to Vault
+must bypass the proxy's traffic redirection.
+Argument: dict "v" values "svc" service values.
+*/}}
 {{- define "mcc.meshAnnotations" -}}
-{{- if eq .mesh "linkerd" -}}
+{{- $vaultInit := and .svc.secrets (eq .v.secrets.delivery "vault-agent") -}}
+{{- if eq .v.mesh "linkerd" -}}
 linkerd.io/inject: "enabled"
 config.linkerd.io/default-inbound-policy: "all-authenticated"
+{{- if $vaultInit }}
+config.linkerd.io/skip-outbound-ports: {{ .v.secrets.vault.port | toString | quote }}
+{{- end }}
+{{- else if and (eq .v.mesh "istio") $vaultInit -}}
+traffic.sidecar.istio.io/excludeOutboundPorts: {{ .v.secrets.vault.port | toString | quote }}
 {{- end -}}
 {{- end -}}
