@@ -11,8 +11,11 @@ import helm_python
 import pytest
 import yaml  # type: ignore[import-untyped]  # YAML 1.1, as Kubernetes reads it
 from helm_render import (
+    CRD_KINDS,
     DEPLOY,
     Rendering,
+    checkov,
+    failures,
     install_values,
     render,
     validate,
@@ -185,10 +188,7 @@ def test_workload_identity_per_cloud(project: Project, tmp_path: Path) -> None:
 
 
 def test_gke_identity_registry_and_metadata_egress(tmp_path: Path) -> None:
-    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
-    spec["clouds"]["gcp"]["runtime"] = "gke"
-    (tmp_path / "multicloud.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
-    project = compile_project(tmp_path / "multicloud.yaml", "multicloud.yaml")
+    project = _gke_project(tmp_path)
     gke = next(p for p in placements(project) if p.cloud.name == "gcp")
     rendering = _install(project, tmp_path / "chart", gke)
     account = naming.gcp_service_account("threat-modeler", gke.environment.name, "worker")
@@ -216,6 +216,31 @@ def test_hostile_strings_stay_data(tmp_path: Path) -> None:
         assert chart.metadata["description"] == " ".join(project.description.split())
     for document in rendering.documents:
         validate(document, placement.cloud.kubernetes_version)
+
+
+def _gke_project(tmp_path: Path) -> Project:
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec["clouds"]["gcp"]["runtime"] = "gke"
+    (tmp_path / "multicloud.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return compile_project(tmp_path / "multicloud.yaml", "multicloud.yaml")
+
+
+def test_variants_validate_and_pass_checkov(project: Project, tmp_path: Path) -> None:
+    """Istio with External Secrets on every cluster, and GKE: the same bar as the reference."""
+    variant = with_kubernetes(_gke_project(tmp_path), mesh="istio",
+                              secrets_delivery="external-secrets")
+    renderings = [_install(variant, tmp_path / "chart", p) for p in placements(variant)]
+    kinds = {doc["kind"] for r in renderings for doc in r.documents}
+    assert kinds >= CRD_KINDS
+    for rendering, placement in zip(renderings, placements(variant), strict=True):
+        for document in rendering.documents:
+            if document["kind"] not in CRD_KINDS:
+                validate(document, placement.cloud.kubernetes_version)
+    scan = tmp_path / "scan"
+    scan.mkdir()
+    report = checkov(renderings, scan)
+    assert not failures(report), failures(report)
+    assert report["summary"]["skipped"] == 0 and report["summary"]["passed"] > 900
 
 
 @pytest.mark.parametrize(("change", "message"), [
