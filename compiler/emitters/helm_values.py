@@ -16,7 +16,8 @@ from compiler.contract import Target, service_env
 from compiler.emitters import helm_network
 from compiler.model import Cloud, Environment, Health, Project, Service
 
-# The image's user (the Dockerfile emitter creates it): a high UID that no host account uses.
+# The image's user (docker_image.APP_UID; a test keeps them equal): a high UID that no host
+# account uses.
 APP_UID = 10001
 DEFAULT_INGRESS_NAMESPACE = "ingress-nginx"
 

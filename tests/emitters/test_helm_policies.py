@@ -25,7 +25,7 @@ from helm_render import (
 
 from compiler import naming
 from compiler.contract import service_env
-from compiler.emitters import helm_network
+from compiler.emitters import docker_image, helm_network, helm_values
 from compiler.emitters.helm_values import Placement, placements
 from compiler.model import Project
 from compiler.pipeline import compile_project
@@ -69,6 +69,7 @@ def test_configmap_is_the_contract_and_secrets_come_by_name(project: Project, tm
 
 
 def test_pod_is_hardened_and_mounts_no_token(project: Project, tmp_path: Path) -> None:
+    assert helm_values.APP_UID == docker_image.APP_UID  # the user the image creates
     rendering = _install(project, tmp_path, placements(project)[0])
     for service in ("api", "worker"):
         spec = _pod(rendering, service)["spec"]
