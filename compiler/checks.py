@@ -14,12 +14,14 @@ TITLES = {"aws": "an AWS", "gcp": "a GCP", "azure": "an Azure"}
 Finding = tuple[tuple[str | int, ...], str]
 
 # Local stand-ins in the compose stack; a service with one of these names would shadow it.
-RESERVED_SERVICE_NAMES = frozenset({"mongodb", "postgres", "redis", "minio", "vault", "queue",
-                                    "otel-collector", "jaeger", "flagd", "localstack"})
+RESERVED_SERVICE_NAMES = frozenset({"mongodb", "postgres", "redis", "minio", "minio-buckets",
+                                    "vault", "queue", "otel-collector", "jaeger", "flagd",
+                                    "localstack"})
 # Names the env-var contract sets itself (see contract.py); a user value would be overwritten.
 RESERVED_ENV = re.compile(
     r"^(PORT|LOG_FORMAT|LOG_LEVEL|DATABASE_URL|CACHE_URL|STORAGE_[A-Z0-9_]+_URL|"
-    r"QUEUE_[A-Z0-9_]+_URL|OTEL_[A-Z0-9_]+|APP_ENV|FLAGD_[A-Z0-9_]+)$"
+    r"QUEUE_[A-Z0-9_]+_URL|OTEL_[A-Z0-9_]+|APP_ENV|FLAGD_[A-Z0-9_]+|"
+    r"AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)$"
 )
 SECRET_NAME = re.compile(r"(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIALS?)$")
 SECRET_VALUE = re.compile(
@@ -157,6 +159,10 @@ def scaling_sane(spec: Spec) -> Iterator[Finding]:
                 yield ("environments", env_name, "services", name), f"no service '{name}' to override"
 
 
+def _clouds(spec: Spec) -> list[str]:
+    return [name for name in ("aws", "gcp", "azure") if _cloud(spec, name)]
+
+
 def _cloud(spec: Spec, name: str) -> bool:
     cloud = getattr(spec.clouds, name)
     return cloud is not None and cloud.enabled
@@ -191,8 +197,11 @@ def data_placement(spec: Spec) -> Iterator[Finding]:
     path = ("data", "database")
     if database.engine == "mongodb-atlas" and database.atlas is None:
         yield path, "engine mongodb-atlas needs an `atlas` section (org_id)"
-    if database.engine == "postgres" and database.atlas is not None:
+    if database.engine != "mongodb-atlas" and database.atlas is not None:
         yield (*path, "atlas"), "`atlas` applies only to engine mongodb-atlas"
+    if database.engine == "cosmos-mongodb" and _clouds(spec) != ["azure"]:
+        yield (*path, "engine"), ("cosmos-mongodb runs on Azure only: enable azure and no other "
+                                  "cloud, or use mongodb-atlas to serve several clouds")
     if database.atlas is not None:
         yield from _atlas_regions(database.atlas.regions, (*path, "atlas", "regions"))
     export = database.backup.export_to
