@@ -343,3 +343,24 @@ def test_missing_terraform_fails_loudly(tmp_path: Path, monkeypatch: pytest.Monk
 def test_stub_that_cannot_start_fails_loudly() -> None:
     with pytest.raises(HarnessError, match="did not start"):
         TerraformHarness(providers={"nosuchprovider": "example/nosuchprovider"})
+
+
+def test_validate_tree_flattens_and_reports_each_finding_once(
+    harness: TerraformHarness, results: dict[str, StackResult]
+) -> None:
+    stack = results["broken_module"].stack  # fails in `terraform get`: cheap to re-check
+    assert harness.validate_tree([stack, stack]) == results["broken_module"].errors
+
+
+def test_launchers_serve_terraform_without_reattach(tmp_path: Path) -> None:
+    """The dev_overrides path: terraform itself starts the stub launchers."""
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    (stack / "versions.tf").write_text(versions_tf("random"))
+    (stack / "main.tf").write_text('resource "random_id" "x" {\n  byte_lenght = 4\n}\n')
+    with TerraformHarness(providers={"random": "hashicorp/random"}, reattach=False) as session:
+        [result] = session.check_stacks([stack])
+    assert sorted(e.split(": ")[1] for e in result.errors) == [
+        "Missing required argument",
+        "Unsupported argument",
+    ]

@@ -22,7 +22,11 @@ once to validate), so start-up cost matters:
   reuses the schema it read from the first process instead of fetching and
   decoding ~2 MB again from the second;
 * grpc is imported only after the schema is ready, and only the one
-  provider's schema file is ever read.
+  provider's schema file is ever read;
+* with ``--dev`` (``tf``'s mode for debuggers) the stub keeps running and
+  prints a ``TF_REATTACH_PROVIDERS`` value: the test harness starts every
+  stub once that way, so terraform starts no process at all.  Such a stub
+  exits when ``$TFSTUB_PARENT_PID`` is no longer its parent.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -239,6 +245,20 @@ def _use_prebuilt_schema_response() -> None:
     tf.provider.ProviderServicer = SchemaServicer
 
 
+def _exit_with_parent(environ: Mapping[str, str]) -> None:
+    """A long-lived (``--dev``) stub must not outlive the harness that started it."""
+    parent = environ.get("TFSTUB_PARENT_PID")
+    if not parent:
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1.0)
+        os._exit(0)  # the server thread would otherwise keep the process alive
+
+    threading.Thread(target=watch, name="tfstub-parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     name = provider_name(argv, os.environ)
@@ -248,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     from tf.runner import run_provider  # type: ignore[import-untyped]  # deferred: grpc
 
     _use_prebuilt_schema_response()
+    _exit_with_parent(os.environ)
     run_provider(StubProvider(name, response), [a for a in argv if a != "--provider" and a != name])
 
 
