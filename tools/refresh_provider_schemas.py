@@ -21,14 +21,35 @@ schemas, so we recover the schema from them:
 
 Compact schema format (``format`` 1)::
 
+    DOCUMENT = {"format": 1, "provider": {"name", "source", "version"},
+                "provider_config": BLOCK, "resources": {type: BLOCK},
+                "data_sources": {type: BLOCK}}
     BLOCK  = {"a": {name: ATTR}, "b": {name: NESTED}}        # empty keys omitted
     ATTR   = [TYPE, FLAGS]
-    TYPE   = cty JSON type ("string", ["list", "string"], ...)
+    TYPE   = cty JSON type ("string", ["list", "string"], ["object", {...}, [optional names]])
            | {"n": "single"|"list"|"set"|"map", "a": {name: ATTR}}   # nested attribute
     FLAGS  = "r" (required) | "o" (optional) | "c" (computed) | "oc"
     NESTED = {"n": "single"|"list"|"set", "a": ..., "b": ..., "min": int, "max": int}
 
-Usage: ``python tools/refresh_provider_schemas.py [--wheel-dir DIR]``
+How generated code maps back to schema (the non-obvious parts):
+
+* ``listMapperHcl(fn, true)`` = repeated block; ``listMapperHcl(fn, false)``
+  = list/set attribute of objects: a nested attribute in plugin-framework
+  providers, a cty list/set(object) in SDKv2 ones (Terraform still accepts
+  block syntax for those); ``hashMapperHcl`` = map nested attribute; a direct
+  ``fn(...)`` call = block with max 1 item, or for kind "struct" a single
+  nested block if documented as "<name> block", else a single nested attribute.
+* Members of plain cty objects all read "computed + optional": such objects
+  are kept strict (every member required in attribute syntax, as Terraform
+  does); otherwise members that need not be written get cty optional markers.
+* ``alias`` is dropped from the provider block (a meta-argument); a set that
+  would hold a dynamic value becomes a list (Terraform forbids it).
+* Recursive models are unrolled ``MAX_STRUCT_REPEATS`` times; blocks the
+  generator left untyped are borrowed from another resource (``BORROWED_BLOCKS``).
+* The provider version is read from the README and must match every
+  ``providerVersion`` and registry doc link in the sources.
+
+Usage: ``python tools/refresh_provider_schemas.py [--wheel-dir DIR] [--only NAME ...]``
 (``--wheel-dir`` reuses already downloaded wheels instead of calling pip).
 """
 
