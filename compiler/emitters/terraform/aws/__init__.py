@@ -9,6 +9,7 @@ from compiler.artifact import Artifact
 from compiler.emitters.terraform.aws import (
     audit,
     cache,
+    ecs,
     eks,
     github,
     iam,
@@ -34,6 +35,8 @@ def modules(project: Project) -> list[Module]:
                 if cloud.name == "aws"}
     if "eks" in runtimes:
         found.append(eks.module())
+    if "ecs" in runtimes:
+        found.append(ecs.module())
     return found
 
 

@@ -33,7 +33,9 @@ def nlb_variables() -> list[Block]:
     ]
 
 
-def lb_security_group(target_port: str) -> list[Block]:
+def lb_security_group(target_port: str, for_each: str | None = None) -> list[Block]:
+    """The load balancer's group; egress to ``target_port`` (per ``for_each`` item if given)."""
+    each = [Attr("for_each", ref(for_each))] if for_each else []
     return [
         resource("aws_security_group", "ingress", [
             Attr("name", ref('"${var.name}-ingress"')),
@@ -50,6 +52,7 @@ def lb_security_group(target_port: str) -> list[Block]:
             Attr("cidr_ipv4", ref("each.value")),
         ]),
         resource("aws_vpc_security_group_egress_rule", "targets", [
+            *each,
             Attr("security_group_id", ref("aws_security_group.ingress.id")),
             Attr("description", "To the targets inside the VPC only"),
             Attr("ip_protocol", "tcp"),

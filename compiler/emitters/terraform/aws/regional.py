@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compiler import naming
-from compiler.emitters.terraform.aws import cache, eks, kms, network, queue, storage
+from compiler.emitters.terraform.aws import cache, eks, fargate, kms, network, queue, storage
 from compiler.emitters.terraform.aws.context import Stack
 from compiler.emitters.terraform.common import identifier, module_call
 from compiler.hcl import Block, Expr, Value
@@ -51,6 +51,8 @@ def _net(region: str, attribute: str) -> Expr:
 
 
 def _runtime(stack: Stack, region: str) -> Block:
+    if stack.cloud.runtime == "ecs":
+        return _ecs(stack, region)
     suffix = identifier(region)
     return call(stack, eks.NAME, "eks", region, {
         "name": naming.fit(f"{stack.prefix}-{region}", 24),
@@ -65,6 +67,20 @@ def _runtime(stack: Stack, region: str) -> Block:
         "admin_role_arns": [Expr("module.deploy_role.arn")],
         "ingress_cidrs": stack.ingress_cidrs,
         "access_log_bucket": Expr(f"module.logs_{suffix}.bucket"),
+    })
+
+
+def _ecs(stack: Stack, region: str) -> Block:
+    database = stack.project.data.database
+    atlas = database is not None and database.engine == "mongodb-atlas"
+    net = {key: _net(region, key) for key in ("vpc_id", "private_subnet_ids", "public_subnet_ids")}
+    vpc_ports = [port for port, used in ((cache.PORT, stack.project.data.cache is not None),
+                                         (5432, stack.postgres)) if used]
+    return fargate.ecs_call(stack, region, net, {
+        "egress_ports": [443, 27017] if atlas else [443],
+        "vpc_egress_ports": vpc_ports,
+        "ingress_cidrs": stack.ingress_cidrs,
+        "access_log_bucket": Expr(f"module.logs_{identifier(region)}.bucket"),
     })
 
 

@@ -18,8 +18,9 @@ from compiler.model import Cloud, Environment, Project
 
 def emit_stack(project: Project, env: Environment, cloud: Cloud) -> list[Artifact]:
     stack = Stack(project, env, cloud)
-    providers = ["aws", "random"] if project.data.cache else ["aws"]
-    files = root_stack(project, env, "aws", cloud, providers, [_provider(stack)])
+    providers = ["aws", *(["random"] if project.data.cache else []), *(["cloudflare"] if _ecs(stack) else [])]
+    blocks = [_provider(stack), *([Block("provider", ("cloudflare",))] if _ecs(stack) else [])]
+    files = root_stack(project, env, "aws", cloud, providers, blocks)
     files.add("variables.tf", *_variables(stack))
     calls: list[Block] = []
     for region in stack.all_regions:
@@ -42,8 +43,17 @@ def _provider(stack: Stack) -> Block:
     ])
 
 
+def _ecs(stack: Stack) -> bool:
+    return stack.cloud.runtime == "ecs"
+
+
 def _variables(stack: Stack) -> list[Block]:
-    return [
+    image = [variable("image_tag", "string",
+                      "Image tag of the first task-definition revision; later revisions are "
+                      "registered by the deploy workflow.", default="latest",
+                      validation=('can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))',
+                                  "image_tag must be a valid Docker tag."))] if _ecs(stack) else []
+    return [*image,
         variable("account_id", "string", "AWS account every resource belongs to.",
                  default=stack.cloud.account,
                  validation=('can(regex("^[0-9]{12}$", var.account_id))', "account_id must be 12 digits.")),
