@@ -40,7 +40,10 @@ class Backup(Strict):
 
 
 class Database(Strict):
-    engine: Literal["mongodb-atlas", "postgres"]
+    engine: Literal["mongodb-atlas", "postgres", "cosmos-mongodb"] = Field(
+        description="mongodb-atlas: one Atlas cluster across clouds. postgres: a managed server "
+        "per cloud (RDS, Cloud SQL, Azure Flexible Server). cosmos-mongodb: Azure Cosmos DB for "
+        "MongoDB, replicated across the Azure regions; Azure must be the only enabled cloud.")
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = Field(
         description="Logical database name.")
     size: Size = "medium"
