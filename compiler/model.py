@@ -134,7 +134,7 @@ class Queue:
 
 @dataclass(frozen=True)
 class Database:
-    engine: Literal["mongodb-atlas", "postgres"]
+    engine: Literal["mongodb-atlas", "postgres", "cosmos-mongodb"]
     name: str
     atlas: Atlas | None
     postgres: Postgres | None

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 
 from compiler.artifact import Artifact
-from compiler.hcl import Attr, Block, Body, Expr, Value, render
+from compiler.hcl import Attr, Block, Body, Comment, Expr, Value, render
 from compiler.model import Cloud, Environment, Project
 
 REQUIRED_TERRAFORM = ">= 1.11"
@@ -143,3 +143,62 @@ def root_stack(project: Project, env: Environment, stack: str, state_cloud: Clou
     files.add("backend.tf", backend(state_cloud, f"{project.name}/{env.name}/{stack}"))
     files.add("providers.tf", *[b for b in provider_blocks if isinstance(b, Block)])
     return files
+
+
+def checkov_skip(check: str, reason: str) -> Comment:
+    """An inline Checkov skip, first in a resource body; only where the check cannot apply."""
+    return Comment(f"checkov:skip={check}: {reason}")
+
+
+def home_environment(project: Project, cloud: str) -> Environment | None:
+    """The first environment (in promotion order) that enables ``cloud``: its stack creates the
+    cloud's project-wide resources (registry, CI identities), which later environments share."""
+    return next((env for env in project.environments if env.cloud(cloud) is not None), None)
+
+
+@dataclass
+class ModuleFiles:
+    """One reusable module ``terraform/modules/<name>/``: versions, main, variables, outputs."""
+
+    name: str
+    providers: tuple[str, ...]
+    main: list[Block] = field(default_factory=list)
+    variables: list[Block] = field(default_factory=list)
+    outputs: list[Block] = field(default_factory=list)
+
+    def artifacts(self, project: Project) -> list[Artifact]:
+        files = TfFiles(module_dir(self.name))
+        files.add("versions.tf", required_providers(self.providers))
+        files.add("main.tf", *self.main)
+        files.add("variables.tf", *self.variables)
+        files.add("outputs.tf", *self.outputs)
+        return files.artifacts(project)
+
+
+# --- GitHub Actions OIDC: who may sign in for what (every cloud trusts the same subjects) ---
+
+GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
+
+
+def github_subject(project: Project, purpose: str) -> str:
+    """The ``sub`` claim of the workflow jobs that sign in for ``purpose``, limited to the spec's
+    repository: ``push`` runs on the default branch, ``plan`` on pull requests, and any other
+    purpose is an environment name (apply and deploy run in that GitHub environment)."""
+    repository = f"repo:{project.repository}"
+    if purpose == "push":
+        return f"{repository}:ref:refs/heads/{project.default_branch}"
+    if purpose == "plan":
+        return f"{repository}:pull_request"
+    return f"{repository}:environment:{purpose}"
+
+
+# --- Kubernetes resource quantities (node pools are sized from the services' requests) ---
+
+def millicores(cpu: str) -> int:
+    """``500m`` -> 500, ``1.5`` -> 1500 (the spec's Kubernetes CPU notation)."""
+    return int(cpu[:-1]) if cpu.endswith("m") else round(float(cpu) * 1000)
+
+
+def mebibytes(memory: str) -> int:
+    """``512Mi`` -> 512, ``2Gi`` -> 2048 (the spec's Kubernetes memory notation)."""
+    return int(memory[:-2]) * (1024 if memory.endswith("Gi") else 1)
