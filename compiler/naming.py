@@ -180,10 +180,16 @@ def aws_secret(project: str, environment: str, name: str) -> str:
     return f"{project}/{environment}/{name}"
 
 
-def aws_provisioned_secret(project: str, environment: str, name: str) -> str:
+def aws_provisioned_secret(project: str, environment: str, service: str, name: str) -> str:
     """Secrets Manager secret where the AWS stack writes a provisioned value (``CACHE_URL``,
-    ``DATABASE_URL``) in each region; the global stack copies it to Vault."""
-    return f"{project}/{environment}/provisioned/{name}"
+    ``DATABASE_URL``) of one service in each region; the global stack copies it to Vault
+    (``vault_provisioned_path``)."""
+    return f"{project}/{environment}/provisioned/{service}/{name}"
+
+
+def database_user(service: str) -> str:
+    """PostgreSQL role a service connects as (IAM authentication; identifiers take no '-')."""
+    return service.replace("-", "_")
 
 
 def aws_log_bucket(project: str, environment: str, region: str) -> str:

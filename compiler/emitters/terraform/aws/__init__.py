@@ -9,6 +9,7 @@ from compiler.artifact import Artifact
 from compiler.emitters.terraform.aws import (
     audit,
     cache,
+    database,
     ecs,
     eks,
     github,
@@ -31,6 +32,9 @@ def modules(project: Project) -> list[Module]:
              audit.module(), queue.module()]
     if project.data.cache is not None:
         found.append(cache.module())
+    database_ = project.data.database
+    if database_ is not None and database_.engine == "postgres":
+        found.append(database.module())
     runtimes = {cloud.runtime for env in aws_environments(project) for cloud in env.clouds
                 if cloud.name == "aws"}
     if "eks" in runtimes:

@@ -44,14 +44,15 @@ def module() -> Module:
                  validation=('contains(["6", "7"], var.engine_version)', "engine_version must be 6 or 7.")),
         variable("high_availability", "bool", "A replica in another zone with automatic failover.",
                  default=True),
-        variable("url_secret_name", "string", "Secrets Manager name of the connection URL."),
+        variable("url_secret_names", "list(string)",
+                 "Secrets Manager names receiving the connection URL, one per client service."),
         tags_variable(),
     ]
     mod.main += [*_network(), *_group(), *_url_secret()]
     mod.output("primary_endpoint", "aws_elasticache_replication_group.this.primary_endpoint_address",
                "Primary endpoint host.")
-    mod.output("url_secret_arn", "aws_secretsmanager_secret.url.arn",
-               "Secrets Manager secret holding the rediss:// URL.")
+    mod.output("url_secret_arns", "{ for name, secret in aws_secretsmanager_secret.url : name => secret.arn }",
+               "Secrets Manager secrets holding the rediss:// URL, by name.")
     return mod
 
 
@@ -123,13 +124,15 @@ def _url_secret() -> list[Block]:
            '${aws_elasticache_replication_group.this.primary_endpoint_address}:6379/0"')
     return [
         resource("aws_secretsmanager_secret", "url", [
-            Attr("name", ref("var.url_secret_name")),
+            Attr("for_each", ref("toset(var.url_secret_names)")),
+            Attr("name", ref("each.value")),
             Attr("description", "rediss:// URL of the cache, with its AUTH token"),
             Attr("kms_key_id", ref("var.kms_key_arn")),
             Attr("recovery_window_in_days", 7),
         ], skips=[ROTATION_SKIP]),
         resource("aws_secretsmanager_secret_version", "url", [
-            Attr("secret_id", ref("aws_secretsmanager_secret.url.id")),
+            Attr("for_each", ref("toset(var.url_secret_names)")),
+            Attr("secret_id", ref("aws_secretsmanager_secret.url[each.key].id")),
             Attr("secret_string", ref(url)),
         ], tagged=False),
     ]

@@ -21,7 +21,6 @@ from compiler.model import Service
 FARGATE = ((256, 512, 2048), (512, 1024, 4096), (1024, 2048, 8192), (2048, 4096, 16384),
            (4096, 8192, 30720), (8192, 16384, 61440), (16384, 32768, 122880))
 SIDECAR_CPU, SIDECAR_MEMORY = 128, 256  # the ADOT collector
-OWNED = frozenset({"CACHE_URL", "DATABASE_URL"})  # provisioned by this stack's modules
 
 
 def millicores(cpu: str) -> int:
@@ -44,10 +43,10 @@ def task_size(service: Service) -> tuple[int, int, int, int]:
     raise ValueError(f"service {service.name} is larger than the largest Fargate task")
 
 
-def secret_name(stack: Stack, name: str, source: str) -> str:
+def secret_name(stack: Stack, service: str, name: str, source: str) -> str:
     project, env = stack.project.name, stack.env.name
     if source == "provisioned":
-        return naming.aws_provisioned_secret(project, env, name)
+        return naming.aws_provisioned_secret(project, env, service, name)
     return naming.aws_secret(project, env, name)
 
 
@@ -58,7 +57,7 @@ def synced_secrets(stack: Stack) -> list[str]:
     for service in stack.env.services:
         for var in service_env(stack.project, service, _target(stack, stack.cloud.regions[0])):
             if var.source == "secret" or (var.source == "provisioned" and not _owned(stack, var.name)):
-                found.add(secret_name(stack, var.name, var.source))
+                found.add(secret_name(stack, service.name, var.name, var.source))
     return sorted(found)
 
 
@@ -81,7 +80,7 @@ def _service(stack: Stack, service: Service, region: str) -> dict[str, Value]:
         "port": service.port,
         "command": list(service.command),
         "environment": {v.name: v.value for v in variables if v.source == "value" and v.value is not None},
-        "secrets": {v.name: secret_name(stack, v.name, v.source) for v in variables
+        "secrets": {v.name: secret_name(stack, service.name, v.name, v.source) for v in variables
                     if v.source in ("secret", "provisioned")},
         "task_role_arn": Expr(f"module.role_{identifier(service.name)}.arn"),
         "public": service.public and dns is not None,
@@ -96,7 +95,7 @@ def _service(stack: Stack, service: Service, region: str) -> dict[str, Value]:
 
 def secret_arns(stack: Stack, region: str) -> list[str]:
     """ARN patterns (Secrets Manager appends six random characters) of every injected secret."""
-    names = {secret_name(stack, v.name, v.source) for s in stack.env.services
+    names = {secret_name(stack, s.name, v.name, v.source) for s in stack.env.services
              for v in service_env(stack.project, s, _target(stack, region))
              if v.source in ("secret", "provisioned")}
     return [f"arn:aws:secretsmanager:{region}:{stack.cloud.account}:secret:{name}-??????"

@@ -100,7 +100,7 @@ def queue_arn(project: str, env: str, queue: str, region: str, account: str) -> 
 
 
 def statements(project: str, env: str, service: Service, regions: tuple[str, ...], account: str,
-               kms_keys: list[str]) -> list[dict[str, Value]]:
+               kms_keys: list[str], database: str | None = None) -> list[dict[str, Value]]:
     """Least privilege from ``uses``: only the named buckets and queues, only the access given."""
     out: list[dict[str, Value]] = []
     for use in service.uses_kind("storage"):
@@ -112,6 +112,11 @@ def statements(project: str, env: str, service: Service, regions: tuple[str, ...
         out.append(_statement(f"Queue{_sid(use.target)}", actions, arns))
     if out:
         out.append(_statement("UseTheRegionKeys", _key_actions(service), [Expr(k) for k in kms_keys]))
+    if database is not None and service.uses_kind("database"):
+        # IAM authentication as the service's own database user, on the primary only.
+        user = naming.database_user(service.name)
+        arn = f'"arn:aws:rds-db:{regions[0]}:{account}:dbuser:${{{database}}}/{user}"'
+        out.append(_statement("ConnectAsItsOwnDatabaseUser", ["rds-db:connect"], [Expr(arn)]))
     return out
 
 

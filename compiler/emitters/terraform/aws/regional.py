@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from compiler import naming
-from compiler.emitters.terraform.aws import cache, eks, fargate, kms, network, queue, storage
+from compiler.emitters.terraform.aws import cache, database, eks, fargate, kms, network, queue, storage
 from compiler.emitters.terraform.aws.context import Stack
 from compiler.emitters.terraform.common import identifier, module_call
 from compiler.hcl import Block, Expr, Value
+from compiler.model import Postgres
 
 CACHE_NODE_TYPES = cache.NODE_TYPES
 # Nodes per region: enough for the services' minimum replicas with room to roll.
@@ -41,6 +42,8 @@ def workloads(stack: Stack, region: str) -> list[Block]:
     out = [_runtime(stack, region)]
     if stack.project.data.cache is not None:
         out.append(_cache(stack, region))
+    if stack.postgres:
+        out.append(_database(stack, region))
     out += [_bucket(stack, bucket.name, region) for bucket in stack.project.data.buckets]
     out += [_queue(stack, q.name, region) for q in stack.project.data.queues]
     return out
@@ -96,7 +99,35 @@ def _cache(stack: Stack, region: str) -> Block:
         "node_type": CACHE_NODE_TYPES[stack.env.cache_size],
         "engine_version": spec.version,
         "high_availability": spec.high_availability,
-        "url_secret_name": naming.aws_provisioned_secret(stack.project.name, stack.env.name, "CACHE_URL"),
+        "url_secret_names": [naming.aws_provisioned_secret(stack.project.name, stack.env.name, s.name, "CACHE_URL")
+                             for s in stack.env.services if s.uses_kind("cache")],
+    })
+
+
+def _database(stack: Stack, region: str) -> Block:
+    spec = stack.project.data.database
+    assert spec is not None
+    postgres = spec.postgres or Postgres()
+    project, env = stack.project.name, stack.env.name
+    primary = identifier(stack.cloud.regions[0])
+    replica: dict[str, Value] = {} if region == stack.cloud.regions[0] else {
+        "replicate_source_db": Expr(f"module.database_{primary}.arn"),
+        "primary_address": Expr(f"module.database_{primary}.endpoint"),
+    }
+    return call(stack, database.NAME, "database", region, {
+        "name": naming.fit(stack.prefix, 40),
+        "vpc_id": _net(region, "vpc_id"),
+        "subnet_ids": _net(region, "data_subnet_ids"),
+        "client_cidrs": _net(region, "private_subnet_cidrs"),
+        "kms_key_arn": Expr(f"module.kms_{identifier(region)}.key_arn"),
+        "engine_version": postgres.version,
+        "instance_class": database.INSTANCE_CLASSES[stack.env.database_size],
+        "database": spec.name,
+        "high_availability": postgres.high_availability,
+        "backup_retention_days": min(spec.backup.retention_days, database.MAX_BACKUP_DAYS),
+        "users": {naming.database_user(s.name): naming.aws_provisioned_secret(project, env, s.name, "DATABASE_URL")
+                  for s in stack.env.services if s.uses_kind("database")},
+        **replica,
     })
 
 

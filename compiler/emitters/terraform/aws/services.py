@@ -20,7 +20,7 @@ def _service_role(stack: Stack, name: str) -> Block:
     args: dict[str, Value] = {
         "role_name": naming.service_identity(project.name, env.name, name),
         "statements": iam.statements(project.name, env.name, service, stack.cloud.regions,
-                                     stack.cloud.account, keys),
+                                     stack.cloud.account, keys, _database(stack)),
     }
     if stack.cloud.runtime == "eks":
         account = naming.kubernetes_service_account(name)
@@ -34,6 +34,12 @@ def _service_role(stack: Stack, name: str) -> Block:
         args["account_id"] = Expr("var.account_id")
     args["tags"] = Expr("var.tags")
     return module_call(f"role_{identifier(name)}", iam.NAME, args)
+
+
+def _database(stack: Stack) -> str | None:
+    if not stack.postgres:
+        return None
+    return f"module.database_{identifier(stack.cloud.regions[0])}.resource_id"
 
 
 def _deploy_role(stack: Stack) -> Block:

@@ -87,9 +87,11 @@ def _outputs(stack: Stack) -> list[Block]:
         out.append(output("ecs_cluster_names", _per_region(stack, "ecs", "cluster_name"),
                           "ECS cluster per region."))
     if project.data.cache:
-        out.append(output("cache_url_secret_arns", _per_region(stack, "cache", "url_secret_arn"),
-                          "Secrets Manager secret with the rediss:// URL, per region (copied to Vault)."))
+        out.append(output("cache_url_secret_arns", _per_region(stack, "cache", "url_secret_arns"),
+                          "Secrets with the rediss:// URL, per region and name (copied to Vault)."))
     if stack.postgres:
-        out.append(output("database_url_secret_arns", _per_region(stack, "database", "url_secret_arn"),
-                          "Secrets Manager secret with the base postgresql:// URL, per region."))
+        out.append(output("database_url_secret_arns", _per_region(stack, "database", "url_secret_arns"),
+                          "Secrets with each service's postgresql:// URL, per region and user."))
+        out.append(output("database_endpoints", _per_region(stack, "database", "endpoint"),
+                          "PostgreSQL host per region."))
     return out

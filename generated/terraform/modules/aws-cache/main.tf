@@ -75,7 +75,8 @@ resource "aws_secretsmanager_secret" "url" {
   # checkov:skip=CKV2_AWS_57: the value is a connection URL built from the ElastiCache AUTH token that Terraform owns; it is rotated by replacing the token (ElastiCache ROTATE strategy), not by a Secrets Manager rotation function
 
   region                  = var.region
-  name                    = var.url_secret_name
+  for_each                = toset(var.url_secret_names)
+  name                    = each.value
   description             = "rediss:// URL of the cache, with its AUTH token"
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = 7
@@ -84,6 +85,7 @@ resource "aws_secretsmanager_secret" "url" {
 
 resource "aws_secretsmanager_secret_version" "url" {
   region        = var.region
-  secret_id     = aws_secretsmanager_secret.url.id
+  for_each      = toset(var.url_secret_names)
+  secret_id     = aws_secretsmanager_secret.url[each.key].id
   secret_string = "rediss://:${random_password.auth.result}@${aws_elasticache_replication_group.this.primary_endpoint_address}:6379/0"
 }

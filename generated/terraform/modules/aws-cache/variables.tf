@@ -63,9 +63,9 @@ variable "high_availability" {
   default     = true
 }
 
-variable "url_secret_name" {
-  type        = string
-  description = "Secrets Manager name of the connection URL."
+variable "url_secret_names" {
+  type        = list(string)
+  description = "Secrets Manager names receiving the connection URL, one per client service."
 }
 
 variable "tags" {

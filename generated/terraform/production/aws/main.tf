@@ -97,8 +97,11 @@ module "cache_us_east_1" {
   node_type         = "cache.m7g.large"
   engine_version    = "7"
   high_availability = true
-  url_secret_name   = "threat-modeler/production/provisioned/CACHE_URL"
-  tags              = var.tags
+  url_secret_names = [
+    "threat-modeler/production/provisioned/api/CACHE_URL",
+    "threat-modeler/production/provisioned/worker/CACHE_URL",
+  ]
+  tags = var.tags
 }
 
 module "bucket_reports_us_east_1" {
@@ -175,8 +178,11 @@ module "cache_eu_west_1" {
   node_type         = "cache.m7g.large"
   engine_version    = "7"
   high_availability = true
-  url_secret_name   = "threat-modeler/production/provisioned/CACHE_URL"
-  tags              = var.tags
+  url_secret_names = [
+    "threat-modeler/production/provisioned/api/CACHE_URL",
+    "threat-modeler/production/provisioned/worker/CACHE_URL",
+  ]
+  tags = var.tags
 }
 
 module "bucket_reports_eu_west_1" {

@@ -71,8 +71,11 @@ module "cache_us_east_1" {
   node_type         = "cache.t4g.small"
   engine_version    = "7"
   high_availability = true
-  url_secret_name   = "threat-modeler/staging/provisioned/CACHE_URL"
-  tags              = var.tags
+  url_secret_names = [
+    "threat-modeler/staging/provisioned/api/CACHE_URL",
+    "threat-modeler/staging/provisioned/worker/CACHE_URL",
+  ]
+  tags = var.tags
 }
 
 module "bucket_reports_us_east_1" {

@@ -5,7 +5,7 @@ output "primary_endpoint" {
   value       = aws_elasticache_replication_group.this.primary_endpoint_address
 }
 
-output "url_secret_arn" {
-  description = "Secrets Manager secret holding the rediss:// URL."
-  value       = aws_secretsmanager_secret.url.arn
+output "url_secret_arns" {
+  description = "Secrets Manager secrets holding the rediss:// URL, by name."
+  value       = { for name, secret in aws_secretsmanager_secret.url : name => secret.arn }
 }

@@ -97,8 +97,8 @@ module "ecs_us_east_1" {
       readiness = "/ready"
       retries   = 3
       secrets = {
-        CACHE_URL       = "threat-modeler/production/provisioned/CACHE_URL"
-        DATABASE_URL    = "threat-modeler/production/provisioned/DATABASE_URL"
+        CACHE_URL       = "threat-modeler/production/provisioned/api/CACHE_URL"
+        DATABASE_URL    = "threat-modeler/production/provisioned/api/DATABASE_URL"
         JWT_SIGNING_KEY = "threat-modeler/production/JWT_SIGNING_KEY"
         MONGODB_URI     = "threat-modeler/production/MONGODB_URI"
         OPENAI_API_KEY  = "threat-modeler/production/OPENAI_API_KEY"
@@ -141,8 +141,8 @@ module "ecs_us_east_1" {
       readiness = "/ready"
       retries   = 3
       secrets = {
-        CACHE_URL      = "threat-modeler/production/provisioned/CACHE_URL"
-        DATABASE_URL   = "threat-modeler/production/provisioned/DATABASE_URL"
+        CACHE_URL      = "threat-modeler/production/provisioned/worker/CACHE_URL"
+        DATABASE_URL   = "threat-modeler/production/provisioned/worker/DATABASE_URL"
         MONGODB_URI    = "threat-modeler/production/MONGODB_URI"
         OPENAI_API_KEY = "threat-modeler/production/OPENAI_API_KEY"
       }
@@ -156,14 +156,17 @@ module "ecs_us_east_1" {
     "threat-modeler/production/JWT_SIGNING_KEY",
     "threat-modeler/production/MONGODB_URI",
     "threat-modeler/production/OPENAI_API_KEY",
-    "threat-modeler/production/provisioned/DATABASE_URL",
+    "threat-modeler/production/provisioned/api/DATABASE_URL",
+    "threat-modeler/production/provisioned/worker/DATABASE_URL",
   ]
   secret_arns = [
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/JWT_SIGNING_KEY-??????",
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/MONGODB_URI-??????",
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/OPENAI_API_KEY-??????",
-    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/provisioned/CACHE_URL-??????",
-    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/provisioned/DATABASE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/provisioned/api/CACHE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/provisioned/api/DATABASE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/provisioned/worker/CACHE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/production/provisioned/worker/DATABASE_URL-??????",
   ]
   egress_ports     = [443, 27017]
   vpc_egress_ports = [6379]
@@ -201,8 +204,11 @@ module "cache_us_east_1" {
   node_type         = "cache.m7g.large"
   engine_version    = "7"
   high_availability = true
-  url_secret_name   = "threat-modeler/production/provisioned/CACHE_URL"
-  tags              = var.tags
+  url_secret_names = [
+    "threat-modeler/production/provisioned/api/CACHE_URL",
+    "threat-modeler/production/provisioned/worker/CACHE_URL",
+  ]
+  tags = var.tags
 }
 
 module "bucket_reports_us_east_1" {
@@ -279,8 +285,8 @@ module "ecs_eu_west_1" {
       readiness = "/ready"
       retries   = 3
       secrets = {
-        CACHE_URL       = "threat-modeler/production/provisioned/CACHE_URL"
-        DATABASE_URL    = "threat-modeler/production/provisioned/DATABASE_URL"
+        CACHE_URL       = "threat-modeler/production/provisioned/api/CACHE_URL"
+        DATABASE_URL    = "threat-modeler/production/provisioned/api/DATABASE_URL"
         JWT_SIGNING_KEY = "threat-modeler/production/JWT_SIGNING_KEY"
         MONGODB_URI     = "threat-modeler/production/MONGODB_URI"
         OPENAI_API_KEY  = "threat-modeler/production/OPENAI_API_KEY"
@@ -323,8 +329,8 @@ module "ecs_eu_west_1" {
       readiness = "/ready"
       retries   = 3
       secrets = {
-        CACHE_URL      = "threat-modeler/production/provisioned/CACHE_URL"
-        DATABASE_URL   = "threat-modeler/production/provisioned/DATABASE_URL"
+        CACHE_URL      = "threat-modeler/production/provisioned/worker/CACHE_URL"
+        DATABASE_URL   = "threat-modeler/production/provisioned/worker/DATABASE_URL"
         MONGODB_URI    = "threat-modeler/production/MONGODB_URI"
         OPENAI_API_KEY = "threat-modeler/production/OPENAI_API_KEY"
       }
@@ -338,14 +344,17 @@ module "ecs_eu_west_1" {
     "threat-modeler/production/JWT_SIGNING_KEY",
     "threat-modeler/production/MONGODB_URI",
     "threat-modeler/production/OPENAI_API_KEY",
-    "threat-modeler/production/provisioned/DATABASE_URL",
+    "threat-modeler/production/provisioned/api/DATABASE_URL",
+    "threat-modeler/production/provisioned/worker/DATABASE_URL",
   ]
   secret_arns = [
     "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/JWT_SIGNING_KEY-??????",
     "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/MONGODB_URI-??????",
     "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/OPENAI_API_KEY-??????",
-    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/provisioned/CACHE_URL-??????",
-    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/provisioned/DATABASE_URL-??????",
+    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/provisioned/api/CACHE_URL-??????",
+    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/provisioned/api/DATABASE_URL-??????",
+    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/provisioned/worker/CACHE_URL-??????",
+    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:threat-modeler/production/provisioned/worker/DATABASE_URL-??????",
   ]
   egress_ports     = [443, 27017]
   vpc_egress_ports = [6379]
@@ -383,8 +392,11 @@ module "cache_eu_west_1" {
   node_type         = "cache.m7g.large"
   engine_version    = "7"
   high_availability = true
-  url_secret_name   = "threat-modeler/production/provisioned/CACHE_URL"
-  tags              = var.tags
+  url_secret_names = [
+    "threat-modeler/production/provisioned/api/CACHE_URL",
+    "threat-modeler/production/provisioned/worker/CACHE_URL",
+  ]
+  tags = var.tags
 }
 
 module "bucket_reports_eu_west_1" {

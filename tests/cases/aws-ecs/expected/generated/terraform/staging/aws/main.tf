@@ -71,8 +71,8 @@ module "ecs_us_east_1" {
       readiness = "/ready"
       retries   = 3
       secrets = {
-        CACHE_URL       = "threat-modeler/staging/provisioned/CACHE_URL"
-        DATABASE_URL    = "threat-modeler/staging/provisioned/DATABASE_URL"
+        CACHE_URL       = "threat-modeler/staging/provisioned/api/CACHE_URL"
+        DATABASE_URL    = "threat-modeler/staging/provisioned/api/DATABASE_URL"
         JWT_SIGNING_KEY = "threat-modeler/staging/JWT_SIGNING_KEY"
         MONGODB_URI     = "threat-modeler/staging/MONGODB_URI"
         OPENAI_API_KEY  = "threat-modeler/staging/OPENAI_API_KEY"
@@ -115,8 +115,8 @@ module "ecs_us_east_1" {
       readiness = "/ready"
       retries   = 3
       secrets = {
-        CACHE_URL      = "threat-modeler/staging/provisioned/CACHE_URL"
-        DATABASE_URL   = "threat-modeler/staging/provisioned/DATABASE_URL"
+        CACHE_URL      = "threat-modeler/staging/provisioned/worker/CACHE_URL"
+        DATABASE_URL   = "threat-modeler/staging/provisioned/worker/DATABASE_URL"
         MONGODB_URI    = "threat-modeler/staging/MONGODB_URI"
         OPENAI_API_KEY = "threat-modeler/staging/OPENAI_API_KEY"
       }
@@ -130,14 +130,17 @@ module "ecs_us_east_1" {
     "threat-modeler/staging/JWT_SIGNING_KEY",
     "threat-modeler/staging/MONGODB_URI",
     "threat-modeler/staging/OPENAI_API_KEY",
-    "threat-modeler/staging/provisioned/DATABASE_URL",
+    "threat-modeler/staging/provisioned/api/DATABASE_URL",
+    "threat-modeler/staging/provisioned/worker/DATABASE_URL",
   ]
   secret_arns = [
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/JWT_SIGNING_KEY-??????",
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/MONGODB_URI-??????",
     "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/OPENAI_API_KEY-??????",
-    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/provisioned/CACHE_URL-??????",
-    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/provisioned/DATABASE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/provisioned/api/CACHE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/provisioned/api/DATABASE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/provisioned/worker/CACHE_URL-??????",
+    "arn:aws:secretsmanager:us-east-1:111122223333:secret:threat-modeler/staging/provisioned/worker/DATABASE_URL-??????",
   ]
   egress_ports     = [443, 27017]
   vpc_egress_ports = [6379]
@@ -175,8 +178,11 @@ module "cache_us_east_1" {
   node_type         = "cache.t4g.small"
   engine_version    = "7"
   high_availability = true
-  url_secret_name   = "threat-modeler/staging/provisioned/CACHE_URL"
-  tags              = var.tags
+  url_secret_names = [
+    "threat-modeler/staging/provisioned/api/CACHE_URL",
+    "threat-modeler/staging/provisioned/worker/CACHE_URL",
+  ]
+  tags = var.tags
 }
 
 module "bucket_reports_us_east_1" {

@@ -45,8 +45,8 @@ output "ecs_cluster_names" {
 }
 
 output "cache_url_secret_arns" {
-  description = "Secrets Manager secret with the rediss:// URL, per region (copied to Vault)."
+  description = "Secrets with the rediss:// URL, per region and name (copied to Vault)."
   value = {
-    us-east-1 = module.cache_us_east_1.url_secret_arn
+    us-east-1 = module.cache_us_east_1.url_secret_arns
   }
 }
