@@ -11,6 +11,7 @@ from collections.abc import Callable
 from compiler.emitters import architecture, docker, envdoc, flags, helm, observability, workflows
 from compiler.emitters.base import Artifact
 from compiler.emitters.terraform import aws as terraform_aws
+from compiler.emitters.terraform import azure as terraform_azure
 from compiler.model import Project
 
 Emitter = Callable[[Project], list[Artifact]]
@@ -23,6 +24,7 @@ REGISTRY: dict[str, Emitter] = {
     "helm": helm.emit,
     "observability": observability.emit,
     "terraform-aws": terraform_aws.emit,
+    "terraform-azure": terraform_azure.emit,
     "workflows": workflows.emit,
 }
 
