@@ -48,12 +48,14 @@ def _certificate() -> list[Block]:
         Block("data", ("cloudflare_zone", "this"), [Attr("filter", {"name": ref("var.cloudflare_zone")})]),
         resource("aws_acm_certificate", "this", [
             Attr("domain_name", ref("var.certificate_domains[0]")),
-            Attr("subject_alternative_names", ref("slice(var.certificate_domains, 1, length(var.certificate_domains))")),
+            Attr("subject_alternative_names",
+                 ref("slice(var.certificate_domains, 1, length(var.certificate_domains))")),
             Attr("validation_method", "DNS"),
             Block("lifecycle", body=[Attr("create_before_destroy", True)]),
         ]),
         Block("resource", ("cloudflare_dns_record", "validation"), [
-            Attr("for_each", ref("{ for o in aws_acm_certificate.this.domain_validation_options : o.domain_name => o }")),
+            Attr("for_each", ref("{ for o in aws_acm_certificate.this.domain_validation_options : "
+                                 "o.domain_name => o }")),
             Attr("zone_id", ref("data.cloudflare_zone.this.zone_id")),
             Attr("name", ref('trimsuffix(each.value.resource_record_name, ".")')),
             Attr("type", ref("each.value.resource_record_type")),
@@ -100,9 +102,11 @@ def _routing() -> list[Block]:
             Attr("for_each", ref(PUBLIC)),
             Attr("listener_arn", ref("aws_lb_listener.https.arn")),
             Attr("priority", ref("index(sort(keys(var.services)), each.key) + 1")),
-            Block("condition", body=[Block("host_header", body=[Attr("values", [ref("each.value.hostname")])])]),
-            Block("action", body=[Attr("type", "forward"),
-                                  Attr("target_group_arn", ref("aws_lb_target_group.service[each.key].arn"))]),
+            Block("condition", body=[
+                Block("host_header", body=[Attr("values", [ref("each.value.hostname")])])]),
+            Block("action", body=[
+                Attr("type", "forward"),
+                Attr("target_group_arn", ref("aws_lb_target_group.service[each.key].arn"))]),
         ]),
         resource("aws_vpc_security_group_ingress_rule", "tasks_from_lb", [
             Attr("for_each", ref(PUBLIC)),

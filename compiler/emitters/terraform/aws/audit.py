@@ -106,8 +106,9 @@ def _delivery() -> list[Block]:
         resource("aws_iam_role_policy", "trail", [
             Attr("name", "write-trail-logs"),
             Attr("role", ref("aws_iam_role.trail.id")),
-            Attr("policy", policy([statement("WriteTheTrailGroup", ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                             [ref(f'"${{{group}}}:*"')])])),
+            Attr("policy", policy([statement(
+                "WriteTheTrailGroup", ["logs:CreateLogStream", "logs:PutLogEvents"],
+                [ref(f'"${{{group}}}:*"')])])),
         ], regional=False, tagged=False),
         resource("aws_sns_topic", "trail", [
             Attr("name", ref('"${var.trail_name}-cloudtrail"')),
@@ -115,9 +116,9 @@ def _delivery() -> list[Block]:
         ]),
         resource("aws_sns_topic_policy", "trail", [
             Attr("arn", ref("aws_sns_topic.trail.arn")),
-            Attr("policy", policy([statement("CloudTrailPublishes", ["sns:Publish"], ref("aws_sns_topic.trail.arn"),
-                                             principal={"Service": "cloudtrail.amazonaws.com"},
-                                             condition=source)])),
+            Attr("policy", policy([statement(
+                "CloudTrailPublishes", ["sns:Publish"], ref("aws_sns_topic.trail.arn"),
+                principal={"Service": "cloudtrail.amazonaws.com"}, condition=source)])),
         ], tagged=False),
     ]
 

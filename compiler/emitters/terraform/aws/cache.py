@@ -51,7 +51,8 @@ def module() -> Module:
     mod.main += [*_network(), *_group(), *_url_secret()]
     mod.output("primary_endpoint", "aws_elasticache_replication_group.this.primary_endpoint_address",
                "Primary endpoint host.")
-    mod.output("url_secret_arns", "{ for name, secret in aws_secretsmanager_secret.url : name => secret.arn }",
+    mod.output("url_secret_arns",
+               "{ for name, secret in aws_secretsmanager_secret.url : name => secret.arn }",
                "Secrets Manager secrets holding the rediss:// URL, by name.")
     return mod
 

@@ -60,11 +60,13 @@ def module() -> Module:
         variable("database", "string", "Logical database name."),
         variable("high_availability", "bool", "A standby in another zone (Multi-AZ).", default=True),
         variable("backup_retention_days", "number", "Days of automated backups (1-35).", default=30,
-                 validation=(f"var.backup_retention_days >= 1 && var.backup_retention_days <= {MAX_BACKUP_DAYS}",
+                 validation=("var.backup_retention_days >= 1 && "
+                             f"var.backup_retention_days <= {MAX_BACKUP_DAYS}",
                              f"backup_retention_days must be 1-{MAX_BACKUP_DAYS}.")),
         variable("users", "map(string)", "Secrets Manager secret name per database user (service)."),
         variable("replicate_source_db", "string",
-                 "ARN of the primary instance: makes this a cross-region read replica.", default=Expr("null")),
+                 "ARN of the primary instance: makes this a cross-region read replica.",
+                 default=Expr("null")),
         variable("primary_address", "string", "Host of the primary (replicas' URLs point at it).",
                  default=Expr("null")),
         tags_variable(),
@@ -73,7 +75,8 @@ def module() -> Module:
     mod.output("endpoint", "aws_db_instance.this.address", "Database host.")
     mod.output("arn", "aws_db_instance.this.arn", "Instance ARN (the source of replicas).")
     mod.output("resource_id", "aws_db_instance.this.resource_id", "DbiResourceId, for rds-db:connect ARNs.")
-    mod.output("url_secret_arns", "{ for user, secret in aws_secretsmanager_secret.url : user => secret.arn }",
+    mod.output("url_secret_arns",
+               "{ for user, secret in aws_secretsmanager_secret.url : user => secret.arn }",
                "Secret with each user's postgresql:// URL.")
     return mod
 

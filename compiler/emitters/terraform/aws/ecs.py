@@ -30,6 +30,10 @@ NAME = "aws-ecs"
 SYNC_SKIP = skip("CKV2_AWS_57", "the value lives in Vault, the source of truth, which rotates it and "
                  "syncs it here; a Secrets Manager rotation function would fight that")
 COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+# The image is Python: probe the liveness endpoint with the standard library (no curl needed).
+HEALTH_COMMAND = ('["CMD", "python", "-c", "import sys, urllib.request; '
+                  'urllib.request.urlopen(sys.argv[1], timeout=${each.value.timeout})", '
+                  '"http://127.0.0.1:${each.value.port}${each.value.liveness}"]')
 SERVICES_TYPE = """map(object({
   family        = string
   cpu           = number
@@ -180,7 +184,7 @@ CONTAINERS = """jsonencode([
     secrets                = [for k, v in each.value.secrets : { name = k, valueFrom = v }]
     mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
     healthCheck = {
-      command     = ["CMD", "python", "-c", "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=${each.value.timeout})", "http://127.0.0.1:${each.value.port}${each.value.liveness}"]
+      command     = HEALTH_COMMAND
       interval    = each.value.interval
       timeout     = each.value.timeout
       retries     = each.value.retries
@@ -211,7 +215,7 @@ CONTAINERS = """jsonencode([
       }
     }
   },
-])""".replace("COLLECTOR", COLLECTOR_IMAGE)
+])""".replace("COLLECTOR", COLLECTOR_IMAGE).replace("HEALTH_COMMAND", HEALTH_COMMAND)
 
 
 def _services() -> list[Block]:
@@ -227,7 +231,8 @@ def _services() -> list[Block]:
             Attr("platform_version", "LATEST"),
             Attr("propagate_tags", "SERVICE"),
             Attr("enable_execute_command", False),
-            Attr("health_check_grace_period_seconds", ref("each.value.public ? each.value.start_period : null")),
+            Attr("health_check_grace_period_seconds",
+                 ref("each.value.public ? each.value.start_period : null")),
             Block("network_configuration", body=[
                 Attr("subnets", ref("var.private_subnet_ids")),
                 Attr("security_groups", [ref("aws_security_group.tasks.id")]),

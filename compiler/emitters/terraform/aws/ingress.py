@@ -9,7 +9,7 @@ Cloudflare), and access logs go to the region's log bucket.
 
 from __future__ import annotations
 
-from compiler.emitters.terraform.aws.base import ref, resource
+from compiler.emitters.terraform.aws.base import data, ref, resource
 from compiler.emitters.terraform.common import variable
 from compiler.hcl import Attr, Block
 
@@ -60,7 +60,7 @@ def lb_security_group(target_port: str, for_each: str | None = None) -> list[Blo
             Attr("to_port", ref(target_port)),
             Attr("cidr_ipv4", ref("data.aws_vpc.this.cidr_block")),
         ]),
-        Block("data", ("aws_vpc", "this"), [Attr("region", ref("var.region")), Attr("id", ref("var.vpc_id"))]),
+        data("aws_vpc", "this", [Attr("id", ref("var.vpc_id"))]),
     ]
 
 

@@ -99,8 +99,9 @@ def _cache(stack: Stack, region: str) -> Block:
         "node_type": CACHE_NODE_TYPES[stack.env.cache_size],
         "engine_version": spec.version,
         "high_availability": spec.high_availability,
-        "url_secret_names": [naming.aws_provisioned_secret(stack.project.name, stack.env.name, s.name, "CACHE_URL")
-                             for s in stack.env.services if s.uses_kind("cache")],
+        "url_secret_names": [
+            naming.aws_provisioned_secret(stack.project.name, stack.env.name, s.name, "CACHE_URL")
+            for s in stack.env.services if s.uses_kind("cache")],
     })
 
 
@@ -125,8 +126,9 @@ def _database(stack: Stack, region: str) -> Block:
         "database": spec.name,
         "high_availability": postgres.high_availability,
         "backup_retention_days": min(spec.backup.retention_days, database.MAX_BACKUP_DAYS),
-        "users": {naming.database_user(s.name): naming.aws_provisioned_secret(project, env, s.name, "DATABASE_URL")
-                  for s in stack.env.services if s.uses_kind("database")},
+        "users": {
+            naming.database_user(s.name): naming.aws_provisioned_secret(project, env, s.name, "DATABASE_URL")
+            for s in stack.env.services if s.uses_kind("database")},
         **replica,
     })
 

@@ -78,11 +78,13 @@ def _outputs(stack: Stack) -> list[Block]:
         output("deploy_role_arn", Expr("module.deploy_role.arn"),
                "Role the GitHub environment's apply and deploy jobs assume."),
         output("service_role_arns", {
-            service.name: Expr(f"module.role_{identifier(service.name)}.arn") for service in stack.env.services
+            service.name: Expr(f"module.role_{identifier(service.name)}.arn")
+            for service in stack.env.services
         }, "IAM role per service (IRSA or ECS task role)."),
     ]
     if stack.cloud.runtime == "eks":
-        out.append(output("cluster_names", _per_region(stack, "eks", "cluster_name"), "EKS cluster per region."))
+        out.append(output("cluster_names", _per_region(stack, "eks", "cluster_name"),
+                          "EKS cluster per region."))
     else:
         out.append(output("ecs_cluster_names", _per_region(stack, "ecs", "cluster_name"),
                           "ECS cluster per region."))

@@ -177,7 +177,8 @@ def _replication() -> list[Block]:
         ]),
         Block("destination", body=[
             Attr("bucket", ref("rule.value.bucket_arn")),
-            Block("encryption_configuration", body=[Attr("replica_kms_key_id", ref("rule.value.kms_key_arn"))]),
+            Block("encryption_configuration",
+                  body=[Attr("replica_kms_key_id", ref("rule.value.kms_key_arn"))]),
         ]),
     ])
     return [
