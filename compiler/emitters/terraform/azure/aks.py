@@ -49,7 +49,7 @@ def module() -> ModuleFiles:
         _workload_pool(),
         role_assignment("kubelet_pull", "var.registry_id", "AcrPull",
                         "azurerm_kubernetes_cluster.this.kubelet_identity[0].object_id"),
-        private_endpoint("registry", "var.registry_id", "registry", subnet="var.endpoint_subnet_id",
+        *private_endpoint("registry", "var.registry_id", "registry", subnet="var.endpoint_subnet_id",
                          zone="var.registry_dns_zone_id", owner="var.name"),
         *_ingress_ip(),
         diagnostics("cluster", "azurerm_kubernetes_cluster.this.id", logs=(),

@@ -18,6 +18,7 @@ RESOURCE_GROUP = Attr("resource_group_name", Expr("var.resource_group_name"))
 TAGS = Attr("tags", Expr("var.tags"))
 DIAGNOSTICS_NAME = "to-log-analytics"
 NAME_PATTERN = "^[a-z][a-z0-9-]{1,62}[a-z0-9]$"
+REPEAT = ("count", "for_each")
 
 
 def ref(text: str) -> Expr:
@@ -34,14 +35,22 @@ def block(type_: str, *body: Attr | Block | Comment) -> Block:
 
 def resource(type_: str, name: str, body: Body, *, placed: bool = True, tagged: bool = True,
              skips: Sequence[Comment] = ()) -> Block:
-    """Skips first, then ``location`` and ``resource_group_name``, the body, ``tags`` last."""
-    items: list[Attr | Block | Comment] = [*skips]
+    """Skips first, then ``count`` or ``for_each``, ``location`` and ``resource_group_name``,
+    the body, ``tags``, and the ``lifecycle`` and ``depends_on`` meta-arguments last."""
+    leading = [item for item in body if isinstance(item, Attr) and item.name in REPEAT]
+    items: list[Attr | Block | Comment] = [*skips, *leading]
     if placed:
         items += [LOCATION, RESOURCE_GROUP]
-    items += list(body)
+    items += [item for item in body if not _is_meta(item) and item not in leading]
     if tagged:
         items.append(TAGS)
+    items += [item for item in body if _is_meta(item)]
     return Block("resource", (type_, name), items)
+
+
+def _is_meta(item: Attr | Block | Comment) -> bool:
+    return (isinstance(item, Attr) and item.name == "depends_on") or (
+        isinstance(item, Block) and item.type == "lifecycle")
 
 
 def role_assignment(name: str, scope: str, role: str, principal: str, *,
@@ -61,12 +70,12 @@ def user_identity(name: str, identity_name: str) -> Block:
 def private_endpoint(name: str, target: str, subresource: str, *, subnet: str = "var.data_subnet_id",
                      zone: str = "var.private_dns_zone_id", location: str = "var.location",
                      group: str = "var.resource_group_name", suffix: str = "",
-                     owner: str | None = None, extra: Body = ()) -> Block:
-    """A private endpoint for ``target`` whose A record lands in the private DNS zone; it is
-    named after its target (or ``owner``, an expression), plus ``suffix`` (a template part)
-    when there are several."""
+                     owner: str | None = None, extra: Body = ()) -> list[Block]:
+    """A private endpoint for ``target`` whose A record lands in the private DNS zone, and the
+    export of its traffic metrics. It is named after its target (or ``owner``, an expression),
+    plus ``suffix`` (a template part) when there are several (``extra`` holds the for_each)."""
     prefix = owner or _name_of(target)
-    return Block("resource", ("azurerm_private_endpoint", name), [
+    endpoint = Block("resource", ("azurerm_private_endpoint", name), [
         *extra,
         Attr("name", ref(f'"${{{prefix}}}-{subresource.lower()}{suffix}"')),
         Attr("location", ref(location)), Attr("resource_group_name", ref(group)),
@@ -78,6 +87,13 @@ def private_endpoint(name: str, target: str, subresource: str, *, subnet: str = 
               Attr("private_dns_zone_ids", [ref(zone)])),
         TAGS,
     ])
+    address = f"azurerm_private_endpoint.{name}"
+    if extra:  # one per key: the metrics follow the same keys
+        metrics = diagnostics(f"{name}_endpoint", "each.value.id", logs=(),
+                              extra=[Attr("for_each", ref(address))])
+    else:
+        metrics = diagnostics(f"{name}_endpoint", f"{address}.id", logs=())
+    return [endpoint, metrics]
 
 
 def _name_of(target: str) -> str:

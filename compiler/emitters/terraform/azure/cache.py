@@ -38,7 +38,7 @@ def module() -> ModuleFiles:
             Attr("object_id", ref("each.value.object_id")),
             Attr("object_id_alias", ref("each.value.alias")),
         ]),
-        private_endpoint("cache", "azurerm_redis_cache.this.id", "redisCache"),
+        *private_endpoint("cache", "azurerm_redis_cache.this.id", "redisCache"),
         diagnostics("cache", "azurerm_redis_cache.this.id"),
     ]
     files.variables += _variables()

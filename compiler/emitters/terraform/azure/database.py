@@ -38,7 +38,7 @@ POSTGRES_SETTINGS = {"require_secure_transport": "on", "ssl_min_protocol_version
                      "connection_throttle.enable": "on"}
 
 
-def _endpoints(name: str, target: str, subresource: str) -> Block:
+def _endpoints(name: str, target: str, subresource: str) -> list[Block]:
     each = "each.value"
     return private_endpoint(name, target, subresource, subnet=f"{each}.subnet_id",
                             zone=f"{each}.private_dns_zone_id", location=f"{each}.location",
@@ -68,7 +68,7 @@ def postgres_module() -> ModuleFiles:
             Attr("principal_name", ref("var.administrator.name")),
             Attr("principal_type", "ServicePrincipal"),
         ]),
-        _endpoints("server", f"{server}.id", "postgresqlServer"),
+        *_endpoints("server", f"{server}.id", "postgresqlServer"),
         diagnostics("server", f"{server}.id"),
     ]
     files.variables += _postgres_variables()
@@ -142,7 +142,7 @@ def cosmos_module() -> ModuleFiles:
             Attr("account_name", ref(f"{account}.name")),
             block("autoscale_settings", Attr("max_throughput", ref("var.max_throughput"))),
         ]),
-        _endpoints("account", f"{account}.id", "MongoDB"),
+        *_endpoints("account", f"{account}.id", "MongoDB"),
         diagnostics("account", f"{account}.id"),
     ]
     files.variables += _cosmos_variables()

@@ -33,7 +33,7 @@ def module() -> ModuleFiles:
     files = ModuleFiles(MODULE, ("azurerm",))
     files.main += [
         _vault(),
-        private_endpoint("vault", "azurerm_key_vault.this.id", "vault", subnet="var.subnet_id"),
+        *private_endpoint("vault", "azurerm_key_vault.this.id", "vault", subnet="var.subnet_id"),
         role_assignment("key_officers", "azurerm_key_vault.this.id", "Key Vault Crypto Officer",
                         "each.value",
                         first=[Attr("for_each", ref("var.key_officer_principal_ids"))]),

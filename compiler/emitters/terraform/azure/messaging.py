@@ -33,7 +33,7 @@ def module() -> ModuleFiles:
     files.main += [
         _namespace(),
         _queues(),
-        private_endpoint("namespace", "azurerm_servicebus_namespace.this.id", "namespace"),
+        *private_endpoint("namespace", "azurerm_servicebus_namespace.this.id", "namespace"),
         diagnostics("namespace", "azurerm_servicebus_namespace.this.id"),
     ]
     files.variables += [

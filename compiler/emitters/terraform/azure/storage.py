@@ -34,7 +34,7 @@ def module() -> ModuleFiles:
         _account(),
         _containers(),
         _lifecycle(),
-        private_endpoint("blob", "azurerm_storage_account.this.id", "blob"),
+        *private_endpoint("blob", "azurerm_storage_account.this.id", "blob"),
         # The account itself exports only metrics; reads, writes and deletes are blob-service logs.
         diagnostics("account", "azurerm_storage_account.this.id", logs=(), metrics=("Transaction",)),
         diagnostics("blob", BLOB_SERVICE, metrics=("Transaction",)),

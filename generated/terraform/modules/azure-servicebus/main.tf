@@ -62,6 +62,16 @@ resource "azurerm_private_endpoint" "namespace" {
   tags = var.tags
 }
 
+resource "azurerm_monitor_diagnostic_setting" "namespace_endpoint" {
+  name                       = "to-log-analytics"
+  target_resource_id         = azurerm_private_endpoint.namespace.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
 resource "azurerm_monitor_diagnostic_setting" "namespace" {
   name                       = "to-log-analytics"
   target_resource_id         = azurerm_servicebus_namespace.this.id

@@ -114,6 +114,16 @@ resource "azurerm_private_endpoint" "blob" {
   tags = var.tags
 }
 
+resource "azurerm_monitor_diagnostic_setting" "blob_endpoint" {
+  name                       = "to-log-analytics"
+  target_resource_id         = azurerm_private_endpoint.blob.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
 resource "azurerm_monitor_diagnostic_setting" "account" {
   name                       = "to-log-analytics"
   target_resource_id         = azurerm_storage_account.this.id

@@ -145,12 +145,12 @@ resource "azurerm_kubernetes_cluster" "this" {
     mode = "Manual"
   }
 
+  tags = var.tags
   depends_on = [
     azurerm_role_assignment.cluster_subnet,
     azurerm_role_assignment.cluster_disks,
     azurerm_role_assignment.disk_key,
   ]
-  tags = var.tags
 }
 
 resource "azurerm_kubernetes_cluster_node_pool" "workloads" {
@@ -206,10 +206,20 @@ resource "azurerm_private_endpoint" "registry" {
   tags = var.tags
 }
 
+resource "azurerm_monitor_diagnostic_setting" "registry_endpoint" {
+  name                       = "to-log-analytics"
+  target_resource_id         = azurerm_private_endpoint.registry.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
 resource "azurerm_public_ip" "ingress" {
+  count               = var.public_ingress ? 1 : 0
   location            = var.location
   resource_group_name = var.resource_group_name
-  count               = var.public_ingress ? 1 : 0
   name                = var.ingress_ip_name
   allocation_method   = "Static"
   sku                 = "Standard"

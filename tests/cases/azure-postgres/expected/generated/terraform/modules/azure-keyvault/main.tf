@@ -40,6 +40,16 @@ resource "azurerm_private_endpoint" "vault" {
   tags = var.tags
 }
 
+resource "azurerm_monitor_diagnostic_setting" "vault_endpoint" {
+  name                       = "to-log-analytics"
+  target_resource_id         = azurerm_private_endpoint.vault.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
 resource "azurerm_role_assignment" "key_officers" {
   for_each             = var.key_officer_principal_ids
   scope                = azurerm_key_vault.this.id

@@ -34,11 +34,11 @@ resource "azurerm_postgresql_flexible_server" "this" {
     start_minute = 0
   }
 
+  tags = var.tags
+
   lifecycle {
     ignore_changes = [zone, high_availability[0].standby_availability_zone]
   }
-
-  tags = var.tags
 }
 
 resource "azurerm_postgresql_flexible_server_configuration" "this" {
@@ -91,6 +91,17 @@ resource "azurerm_private_endpoint" "server" {
   }
 
   tags = var.tags
+}
+
+resource "azurerm_monitor_diagnostic_setting" "server_endpoint" {
+  for_each                   = azurerm_private_endpoint.server
+  name                       = "to-log-analytics"
+  target_resource_id         = each.value.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
 }
 
 resource "azurerm_monitor_diagnostic_setting" "server" {

@@ -57,6 +57,16 @@ resource "azurerm_private_endpoint" "cache" {
   tags = var.tags
 }
 
+resource "azurerm_monitor_diagnostic_setting" "cache_endpoint" {
+  name                       = "to-log-analytics"
+  target_resource_id         = azurerm_private_endpoint.cache.id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
 resource "azurerm_monitor_diagnostic_setting" "cache" {
   name                       = "to-log-analytics"
   target_resource_id         = azurerm_redis_cache.this.id
