@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from compiler.commands import build, explain, init, schema, validate
+from compiler.commands import build, explain, init, scan, schema, validate
 from compiler.errors import MccError
 
 DEFAULT_SPEC = "spec/multicloud.yaml"
@@ -16,6 +16,7 @@ DEFAULT_OUT = "generated"
 COMMANDS = {
     "validate": validate,
     "build": build,
+    "scan": scan,
     "schema": schema,
     "init": init,
     "explain": explain,

@@ -12,18 +12,18 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]  # YAML 1.1, as Kubernetes reads it
 
+from compiler import helmrender
 from compiler.emitters import helm
 from compiler.model import Project
 from conftest import require_tool
 
 try:
-    import helm_python
+    import helm_python  # noqa: F401  # imported to fail loudly when missing
     import kubernetes_validate  # type: ignore[import-untyped]
 except ImportError as missing:  # a missing validator fails, it never skips
     pytest.fail(f"{missing.name} is not installed: run `make test`", pytrace=False)
 
-# What the deploy workflow adds to a values file: the pushed image, pinned by digest.
-DEPLOY = {"image": {"tag": "0123abc", "digest": "sha256:" + "0" * 64}}
+DEPLOY = helmrender.DEPLOY_IMAGE
 # Kinds defined by CRDs (External Secrets Operator, Istio): kubernetes-validate has no schema.
 CRD_KINDS = frozenset({"ExternalSecret", "SecretStore", "PeerAuthentication",
                        "AuthorizationPolicy"})
@@ -67,34 +67,18 @@ def merge(base: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
 
 def install_values(chart: Path, values_file: str, region: str | None) -> dict[str, Any]:
     """The values a deploy passes: the file, the region, the image, Azure client ids."""
-    values: dict[str, Any] = {}
-    if values_file != "values.yaml":
-        values = helm_python.values_from_yaml((chart / values_file).read_text(encoding="utf-8"))
-    values = merge(values, DEPLOY)
-    if region is not None:
-        values["region"] = region
-    if values.get("identity", {}).get("provider") == "aks":
-        client_ids = {name: {"identity": {"azureClientId": f"{index:08d}-0000-0000-0000-000000000000"}}
-                      for index, name in enumerate(sorted(values.get("services", {})))}
-        values = merge(values, {"services": client_ids})
-    return values
+    return helmrender.install_values(chart, helmrender.Install(values_file, region))
 
 
 def render(chart: Path, values: dict[str, Any], label: str, namespace: str) -> Rendering:
-    with helm_python.Chart.load(str(chart)) as loaded:
-        manifests = loaded.render(values=values, name=chart.name, namespace=namespace)
-    text = "".join(manifests[name] for name in sorted(manifests))
+    text = helmrender.render(chart, values, namespace)
     documents = tuple(doc for doc in yaml.safe_load_all(text) if doc)
     return Rendering(label, values, documents, text)
 
 
 def installs(chart: Path) -> list[tuple[str, str | None]]:
     """Every (values file, region) a deploy can use: values.yaml alone, then each cluster."""
-    found: list[tuple[str, str | None]] = [("values.yaml", None)]
-    for path in sorted(chart.glob("values-*.yaml")):
-        regions = yaml.safe_load(path.read_text(encoding="utf-8"))["regions"]
-        found += [(path.name, region) for region in regions]
-    return found
+    return [(install.values_file, install.region) for install in helmrender.installs(chart)]
 
 
 def render_all(chart: Path, namespace: str) -> list[Rendering]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from compiler import writer
 from compiler.commands.common import add_out, project_from
+from compiler.commands.scan import scan_and_report
 from compiler.emitters import emit_all
 from compiler.errors import DriftError
 
@@ -35,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     writer.apply(result, force=args.force)
     changed = len(result.write) + len(result.delete)
     print(f"{args.out}: {changed} file(s) changed, {len(result.unchanged)} unchanged")
-    return 0
+    if args.no_scan:
+        return 0
+    return scan_and_report(project, layout, args.spec)
 
 
 def _check(result: writer.Plan, layout: writer.Layout, *, show_diff: bool) -> int:
