@@ -19,6 +19,11 @@ TAGS = Attr("tags", Expr("var.tags"))
 DIAGNOSTICS_NAME = "to-log-analytics"
 NAME_PATTERN = "^[a-z][a-z0-9-]{1,62}[a-z0-9]$"
 REPEAT = ("count", "for_each")
+# Private endpoint names stop at 64 characters: a 40-character prefix of the target's name, a
+# short kind, and a region (at most 18) when there is one endpoint per region.
+ENDPOINT_PREFIX = 40
+ENDPOINT_KINDS = {"blob": "blob", "vault": "kv", "redisCache": "redis", "namespace": "sb",
+                  "postgresqlServer": "pg", "MongoDB": "mongo", "registry": "acr"}
 
 
 def ref(text: str) -> Expr:
@@ -77,7 +82,8 @@ def private_endpoint(name: str, target: str, subresource: str, *, subnet: str = 
     prefix = owner or _name_of(target)
     endpoint = Block("resource", ("azurerm_private_endpoint", name), [
         *extra,
-        Attr("name", ref(f'"${{{prefix}}}-{subresource.lower()}{suffix}"')),
+        Attr("name", ref(f'"${{substr({prefix}, 0, {ENDPOINT_PREFIX})}}-'
+                         f'{ENDPOINT_KINDS[subresource]}{suffix}"')),
         Attr("location", ref(location)), Attr("resource_group_name", ref(group)),
         Attr("subnet_id", ref(subnet)),
         block("private_service_connection",

@@ -103,6 +103,10 @@ def _outputs() -> list[Block]:
                "Versionless key id: services follow its rotations."),
         output("key_resource_id", ref("azurerm_key_vault_key.cmk.resource_versionless_id"),
                "Key resource id (scope of role assignments on the key)."),
-        output("encryption_identity_id", ref("azurerm_user_assigned_identity.encryption.id"),
-               "Identity that wraps and unwraps with the key."),
+        Block("output", ("encryption_identity_id",), [
+            Attr("description", "Identity that wraps and unwraps with the key."),
+            Attr("value", ref("azurerm_user_assigned_identity.encryption.id")),
+            # Services encrypt with it as soon as they exist: the role must be there first.
+            Attr("depends_on", [ref("azurerm_role_assignment.encryption")]),
+        ]),
     ]
