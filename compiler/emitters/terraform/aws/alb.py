@@ -86,6 +86,12 @@ def _routing() -> list[Block]:
                 Attr("unhealthy_threshold", ref("each.value.retries")),
             ]),
         ], skips=[HTTP_TARGET_SKIP]),
+        *_listener(),
+    ]
+
+
+def _listener() -> list[Block]:
+    return [
         resource("aws_lb_listener", "https", [
             Attr("load_balancer_arn", ref("aws_lb.ingress.arn")),
             Attr("port", 443),

@@ -111,7 +111,8 @@ def _cluster() -> list[Block]:
 def _execution_role() -> list[Block]:
     return [
         resource("aws_iam_role", "execution", [
-            Attr("name", ref('"${var.name}-${var.region}-ecs-execution"')),
+            # Starts with the project name, the prefix the deploy role may manage.
+            Attr("name", ref('"${var.cluster_name}-${var.region}-ecs-execution"')),
             Attr("assume_role_policy", assume_role({"Service": "ecs-tasks.amazonaws.com"})),
         ], regional=False),
         resource("aws_iam_role_policy_attachment", "execution", [
@@ -219,7 +220,6 @@ CONTAINERS = """jsonencode([
 
 
 def _services() -> list[Block]:
-    resource_id = '"service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this[each.key].name}"'
     return [
         resource("aws_ecs_service", "this", [
             Attr("for_each", ref("var.services")),
@@ -250,6 +250,13 @@ def _services() -> list[Block]:
             # The deploy workflow registers new revisions; autoscaling owns the count.
             Block("lifecycle", body=[Attr("ignore_changes", [ref("task_definition"), ref("desired_count")])]),
         ]),
+        *_autoscaling(),
+    ]
+
+
+def _autoscaling() -> list[Block]:
+    resource_id = '"service/${aws_ecs_cluster.this.name}/${aws_ecs_service.this[each.key].name}"'
+    return [
         resource("aws_appautoscaling_target", "this", [
             Attr("for_each", ref("var.services")),
             Attr("service_namespace", "ecs"),

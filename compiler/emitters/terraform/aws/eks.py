@@ -89,6 +89,12 @@ def _cluster() -> list[Block]:
             Attr("role", ref("aws_iam_role.cluster.name")),
             Attr("policy_arn", "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"),
         ], regional=False, tagged=False),
+        *_control_plane(),
+    ]
+
+
+def _control_plane() -> list[Block]:
+    return [
         # Created here, not by EKS, so that it is encrypted and has a retention period.
         resource("aws_cloudwatch_log_group", "cluster", [
             Attr("name", ref('"/aws/eks/${var.cluster_name}/cluster"')),
@@ -133,6 +139,12 @@ def _nodes() -> list[Block]:
             Attr("role", ref("aws_iam_role.node.name")),
             Attr("policy_arn", f"arn:aws:iam::aws:policy/{policy_name}"),
         ], regional=False, tagged=False) for key, policy_name in NODE_POLICIES.items()],
+        *_node_group(),
+    ]
+
+
+def _node_group() -> list[Block]:
+    return [
         resource("aws_launch_template", "node", [
             Attr("name", ref('"${var.cluster_name}-node"')),
             Attr("update_default_version", True),

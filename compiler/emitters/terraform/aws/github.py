@@ -40,7 +40,7 @@ IAM_ACTIONS = sorted([
 # Services a root stack manages. Regional ones are limited to the environment's regions.
 REGIONAL_SERVICES = ["acm", "application-autoscaling", "autoscaling", "cloudtrail", "cloudwatch",
                      "ec2", "ecr", "ecs", "eks", "elasticache", "elasticloadbalancing", "kms",
-                     "logs", "rds", "secretsmanager", "sns", "sqs"]
+                     "logs", "rds", "secretsmanager", "sns", "sqs", "wafv2"]
 
 
 def _trust(subject: str) -> Expr:
@@ -63,6 +63,18 @@ def _state_statements() -> list[dict[str, Value]]:
     ]
 
 
+def _plan_refresh() -> list[dict[str, Value]]:
+    """What ReadOnlyAccess lacks for a refresh: the values of the secrets the stacks write
+    (the cache and database URLs), and only through Secrets Manager."""
+    secrets = '"arn:aws:secretsmanager:*:${var.account_id}:secret:${var.name_prefix}/*"'
+    return [
+        statement("RefreshTheProjectsSecrets", ["secretsmanager:GetSecretValue"], [ref(secrets)]),
+        statement("DecryptThemThroughSecretsManager", ["kms:Decrypt"], "*",
+                  condition={"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"},
+                             "StringEquals": {"kms:CallerAccount": ref("var.account_id")}}),
+    ]
+
+
 def _common_variables() -> list[Block]:
     return [
         variable("repository", "string", "GitHub owner/name trusted by the roles.",
@@ -81,6 +93,8 @@ def oidc_module() -> Module:
         variable("push_role_name", "string", "naming.github_push_role."),
         variable("plan_role_name", "string", "naming.github_plan_role."),
         variable("repository_arn", "string", "ECR repository the push role writes to."),
+        variable("name_prefix", "string", "Prefix of every name the stacks create (the project)."),
+        variable("account_id", "string", "The account."),
     ]
     mod.main += [
         resource("aws_iam_openid_connect_provider", "github", [
@@ -92,7 +106,7 @@ def oidc_module() -> Module:
                policy([statement("PushToTheRepository", ECR_PUSH, [ref("var.repository_arn")]),
                        statement("SignInToTheRegistry", ["ecr:GetAuthorizationToken"], "*")])),
         *_role("plan", "var.plan_role_name", '"repo:${var.repository}:pull_request"',
-               policy(_state_statements())),
+               policy([*_state_statements(), *_plan_refresh()])),
         resource("aws_iam_role_policy_attachment", "plan_read_only", [
             Attr("role", ref("aws_iam_role.plan.name")),
             Attr("policy_arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"),

@@ -79,6 +79,8 @@ def account(stack: Stack) -> list[Block]:
             "push_role_name": naming.github_push_role(project.name),
             "plan_role_name": naming.github_plan_role(project.name),
             "repository_arn": Expr("module.registry.repository_arn"),
+            "name_prefix": project.name,
+            "account_id": Expr("var.account_id"),
             "tags": Expr("var.tags"),
         }),
         module_call("audit", audit.NAME, {

@@ -187,6 +187,12 @@ def _replication() -> list[Block]:
             Attr("name", ref('"${substr(var.bucket, 0, 52)}-replication"')),
             Attr("assume_role_policy", assume_role({"Service": "s3.amazonaws.com"})),
         ], regional=False),
+        *_replication_permissions(count, statements, rule),
+    ]
+
+
+def _replication_permissions(count: Attr, statements: list[dict[str, Value]], rule: Block) -> list[Block]:
+    return [
         resource("aws_iam_role_policy", "replication", [
             count,
             Attr("name", "replicate"),

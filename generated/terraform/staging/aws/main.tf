@@ -203,6 +203,8 @@ module "github" {
   push_role_name = "threat-modeler-github-push"
   plan_role_name = "threat-modeler-github-plan"
   repository_arn = module.registry.repository_arn
+  name_prefix    = "threat-modeler"
+  account_id     = var.account_id
   tags           = var.tags
 }
 

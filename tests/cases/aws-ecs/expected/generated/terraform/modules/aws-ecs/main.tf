@@ -34,7 +34,7 @@ resource "aws_secretsmanager_secret" "synced" {
 }
 
 resource "aws_iam_role" "execution" {
-  name = "${var.name}-${var.region}-ecs-execution"
+  name = "${var.cluster_name}-${var.region}-ecs-execution"
   assume_role_policy = jsonencode({
     Statement = [
       {

@@ -112,6 +112,26 @@ resource "aws_iam_role_policy" "plan" {
         Resource = ["arn:aws:s3:::${var.state_bucket}/*.tflock"]
         Sid      = "LockState"
       },
+      {
+        Action   = ["secretsmanager:GetSecretValue"]
+        Effect   = "Allow"
+        Resource = ["arn:aws:secretsmanager:*:${var.account_id}:secret:${var.name_prefix}/*"]
+        Sid      = "RefreshTheProjectsSecrets"
+      },
+      {
+        Action = ["kms:Decrypt"]
+        Condition = {
+          StringEquals = {
+            "kms:CallerAccount" = var.account_id
+          }
+          StringLike = {
+            "kms:ViaService" = "secretsmanager.*.amazonaws.com"
+          }
+        }
+        Effect   = "Allow"
+        Resource = "*"
+        Sid      = "DecryptThemThroughSecretsManager"
+      },
     ]
     Version = "2012-10-17"
   })

@@ -39,3 +39,13 @@ variable "repository_arn" {
   type        = string
   description = "ECR repository the push role writes to."
 }
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix of every name the stacks create (the project)."
+}
+
+variable "account_id" {
+  type        = string
+  description = "The account."
+}

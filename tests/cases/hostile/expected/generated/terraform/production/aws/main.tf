@@ -89,6 +89,8 @@ module "github" {
   push_role_name = "hostile-github-push"
   plan_role_name = "hostile-github-plan"
   repository_arn = module.registry.repository_arn
+  name_prefix    = "hostile"
+  account_id     = var.account_id
   tags           = var.tags
 }
 

@@ -66,6 +66,7 @@ resource "aws_iam_role_policy" "this" {
           "secretsmanager:*",
           "sns:*",
           "sqs:*",
+          "wafv2:*",
         ]
         Condition = {
           StringEquals = {
