@@ -27,7 +27,7 @@ class Atlas(Strict):
 
 
 class Postgres(Strict):
-    version: Literal["15", "16", "17"] = "16"
+    version: Literal["15", "16", "17", "18"] = Field("16", description="PostgreSQL major version.")
     high_availability: bool = True
 
 

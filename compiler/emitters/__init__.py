@@ -12,6 +12,7 @@ from compiler.emitters import architecture, docker, envdoc, flags, helm, observa
 from compiler.emitters.base import Artifact
 from compiler.emitters.terraform import aws as terraform_aws
 from compiler.emitters.terraform import azure as terraform_azure
+from compiler.emitters.terraform import gcp as terraform_gcp
 from compiler.model import Project
 
 Emitter = Callable[[Project], list[Artifact]]
@@ -25,6 +26,7 @@ REGISTRY: dict[str, Emitter] = {
     "observability": observability.emit,
     "terraform-aws": terraform_aws.emit,
     "terraform-azure": terraform_azure.emit,
+    "terraform-gcp": terraform_gcp.emit,
     "workflows": workflows.emit,
 }
 
