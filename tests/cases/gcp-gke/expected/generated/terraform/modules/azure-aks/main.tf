@@ -186,7 +186,7 @@ resource "azurerm_role_assignment" "kubelet_pull" {
 }
 
 resource "azurerm_private_endpoint" "registry" {
-  name                = "${var.name}-registry"
+  name                = "${substr(var.name, 0, 40)}-acr"
   location            = var.location
   resource_group_name = var.resource_group_name
   subnet_id           = var.endpoint_subnet_id

@@ -20,7 +20,7 @@ resource "azurerm_key_vault" "this" {
 }
 
 resource "azurerm_private_endpoint" "vault" {
-  name                = "${azurerm_key_vault.this.name}-vault"
+  name                = "${substr(azurerm_key_vault.this.name, 0, 40)}-kv"
   location            = var.location
   resource_group_name = var.resource_group_name
   subnet_id           = var.subnet_id

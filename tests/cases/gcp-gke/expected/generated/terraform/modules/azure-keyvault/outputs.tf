@@ -18,4 +18,5 @@ output "key_resource_id" {
 output "encryption_identity_id" {
   description = "Identity that wraps and unwraps with the key."
   value       = azurerm_user_assigned_identity.encryption.id
+  depends_on  = [azurerm_role_assignment.encryption]
 }

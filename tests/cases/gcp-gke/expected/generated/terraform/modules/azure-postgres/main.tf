@@ -73,7 +73,7 @@ resource "azurerm_postgresql_flexible_server_active_directory_administrator" "th
 
 resource "azurerm_private_endpoint" "server" {
   for_each            = var.endpoints
-  name                = "${azurerm_postgresql_flexible_server.this.name}-postgresqlserver-${each.key}"
+  name                = "${substr(azurerm_postgresql_flexible_server.this.name, 0, 40)}-pg-${each.key}"
   location            = each.value.location
   resource_group_name = each.value.resource_group_name
   subnet_id           = each.value.subnet_id

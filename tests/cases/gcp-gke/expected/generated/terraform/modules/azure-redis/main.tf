@@ -37,7 +37,7 @@ resource "azurerm_redis_cache_access_policy_assignment" "this" {
 }
 
 resource "azurerm_private_endpoint" "cache" {
-  name                = "${azurerm_redis_cache.this.name}-rediscache"
+  name                = "${substr(azurerm_redis_cache.this.name, 0, 40)}-redis"
   location            = var.location
   resource_group_name = var.resource_group_name
   subnet_id           = var.data_subnet_id

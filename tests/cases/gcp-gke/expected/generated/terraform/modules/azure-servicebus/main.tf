@@ -42,7 +42,7 @@ resource "azurerm_servicebus_queue" "this" {
 }
 
 resource "azurerm_private_endpoint" "namespace" {
-  name                = "${azurerm_servicebus_namespace.this.name}-namespace"
+  name                = "${substr(azurerm_servicebus_namespace.this.name, 0, 40)}-sb"
   location            = var.location
   resource_group_name = var.resource_group_name
   subnet_id           = var.data_subnet_id

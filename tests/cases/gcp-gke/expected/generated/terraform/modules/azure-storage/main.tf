@@ -94,7 +94,7 @@ resource "azurerm_storage_management_policy" "this" {
 }
 
 resource "azurerm_private_endpoint" "blob" {
-  name                = "${azurerm_storage_account.this.name}-blob"
+  name                = "${substr(azurerm_storage_account.this.name, 0, 40)}-blob"
   location            = var.location
   resource_group_name = var.resource_group_name
   subnet_id           = var.data_subnet_id
