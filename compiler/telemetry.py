@@ -33,7 +33,7 @@ POOL_HEALTH = "cloudflare_zone_pool_health_status"
 POOL_REQUESTS = "cloudflare_zone_pool_requests"
 
 CACHE_SYSTEM = "redis"
-_DB_SYSTEMS = {"mongodb-atlas": "mongodb", "postgres": "postgresql"}
+_DB_SYSTEMS = {"mongodb-atlas": "mongodb", "cosmos-mongodb": "mongodb", "postgres": "postgresql"}
 _UNIT_SUFFIXES = {"s": "seconds", "ms": "milliseconds", "By": "bytes"}
 
 Instrument = Literal["histogram", "counter", "gauge"]

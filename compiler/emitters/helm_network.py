@@ -18,7 +18,7 @@ METADATA_CIDRS = ("169.254.169.254/32",)
 # TLS ports of each managed Redis: ElastiCache serves TLS on the default port, Memorystore's
 # in-transit encryption uses 6378, Azure Cache for Redis 6380.
 _CACHE_PORTS = {"aws": 6379, "gcp": 6378, "azure": 6380}
-_DATABASE_PORTS = {"mongodb-atlas": 27017, "postgres": 5432}
+_DATABASE_PORTS = {"mongodb-atlas": 27017, "cosmos-mongodb": 10255, "postgres": 5432}
 # Cloud storage and queue APIs are HTTPS; Service Bus SDKs default to AMQP over TLS (5671).
 _QUEUE_PORTS = {"azure": (443, 5671)}
 
