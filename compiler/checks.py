@@ -6,11 +6,12 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 
-from compiler.regions import REGIONS
+from compiler.regions import ATLAS_REGIONS, REGIONS
 from compiler.spec import Spec
 from compiler.spec_data import AtlasRegion
 
 TITLES = {"aws": "an AWS", "gcp": "a GCP", "azure": "an Azure"}
+CLOUD_TITLES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 Finding = tuple[tuple[str | int, ...], str]
 
 # Local stand-ins in the compose stack; a service with one of these names would shadow it.
@@ -222,6 +223,57 @@ def _atlas_regions(regions: list[AtlasRegion], path: tuple[str | int, ...]) -> I
             yield path, "each region needs a distinct priority"
 
 
+def atlas_regions_supported(spec: Spec) -> Iterator[Finding]:
+    """Every region an Atlas node would run in must be one Atlas offers: the listed regions,
+    or, when none are listed, the primary region of every enabled cloud (per environment)."""
+    database = spec.data.database
+    if database is None or database.engine != "mongodb-atlas" or database.atlas is None:
+        return
+    if database.atlas.regions:
+        for index, placed in enumerate(database.atlas.regions):
+            at: tuple[str | int, ...] = ("data", "database", "atlas", "regions", index, "region")
+            yield from _atlas_offers(placed.cloud, placed.region, at, "")
+        return
+    why = "; list data.database.atlas.regions to place the nodes elsewhere"
+    for name in _clouds(spec):
+        cloud = getattr(spec.clouds, name)
+        yield from _atlas_offers(name, cloud.regions[0], ("clouds", name, "regions", 0), why)
+    for env_name, env in spec.environments.items():
+        for name, override in env.clouds.items():
+            if override.regions and _cloud(spec, name) and override.enabled is not False:
+                where = ("environments", env_name, "clouds", name, "regions", 0)
+                yield from _atlas_offers(name, override.regions[0], where, why)
+
+
+def _atlas_offers(cloud: str, region: str, path: tuple[str | int, ...],
+                  why: str) -> Iterator[Finding]:
+    if region in REGIONS[cloud] and region not in ATLAS_REGIONS[cloud]:
+        yield path, f"MongoDB Atlas does not run in the {CLOUD_TITLES[cloud]} region '{region}'{why}"
+
+
+def atlas_delivery(spec: Spec) -> Iterator[Finding]:
+    """Atlas credentials reach the services through Vault (DATABASE_URL is provisioned), and
+    snapshots are exported to GCS (the export Terraform writes)."""
+    database = spec.data.database
+    if database is None or database.engine != "mongodb-atlas":
+        return
+    for name, service in spec.services.items():
+        if "database" in service.uses and spec.secrets is None:
+            yield (("services", name, "uses", "database"),
+                   "the Atlas connection string is delivered through Vault: declare a "
+                   "`secrets` section")
+            break
+    export = database.backup.export_to
+    if export is not None and export != "gcp":
+        yield (("data", "database", "backup", "export_to"),
+               f"Atlas snapshot export supports gcp only for now (got '{export}')")
+
+
+def dns_health_sane(spec: Spec) -> Iterator[Finding]:
+    if spec.dns is not None and spec.dns.health.timeout_seconds >= spec.dns.health.interval_seconds:
+        yield ("dns", "health", "timeout_seconds"), "timeout must be shorter than the interval"
+
+
 def references_elsewhere(spec: Spec) -> Iterator[Finding]:
     for index, cloud in enumerate(spec.ci.registries or []):
         if not _cloud(spec, cloud):
@@ -240,5 +292,6 @@ def references_elsewhere(spec: Spec) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[Spec], Iterator[Finding]], ...] = (
     clouds_enabled, regions_valid, uses_resolve, secrets_declared, env_values_safe, names_unique,
-    scaling_sane, dns_pools, data_placement, references_elsewhere,
+    scaling_sane, dns_pools, data_placement, references_elsewhere, atlas_regions_supported,
+    atlas_delivery, dns_health_sane,
 )

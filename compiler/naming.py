@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from compiler.regions import ATLAS_REGIONS
+
 
 def fit(name: str, limit: int) -> str:
     """``name`` if it fits, else a truncated prefix plus a stable 6-hex-digit hash."""
@@ -301,3 +303,60 @@ def gcp_transfer_azure_secret(project: str, environment: str) -> str:
     """Secret Manager secret holding the SAS token Storage Transfer uses to read the Azure copy
     of an environment's replicated buckets (``{"sas_token": "..."}``)."""
     return fit(f"{project}-{environment}-transfer-azure-sas", 255)
+
+
+# --- The global stack: Cloudflare, MongoDB Atlas and Vault (the workflows and charts agree) ---
+
+def vault_github_auth_mount(project: str, environment: str) -> str:
+    """Vault JWT auth mount that GitHub Actions jobs of one environment sign in to (OIDC); one
+    per environment so that each environment's stack owns its mount on a shared Vault."""
+    return f"github-{project}-{environment}"
+
+
+def vault_github_role(project: str, environment: str) -> str:
+    """Role and policy, in Vault, of the environment's deploy jobs: the name their identity
+    has in the clouds (``github_deploy_role``)."""
+    return github_deploy_role(project, environment)
+
+
+def vault_audit_path(project: str) -> str:
+    """Path of the Vault audit device the project's first environment enables."""
+    return f"{project}-audit"
+
+
+def atlas_project(project: str, environment: str) -> str:
+    """MongoDB Atlas project (one per environment; 64 characters)."""
+    return fit(f"{project}-{environment}", 64)
+
+
+def atlas_cluster(project: str, environment: str) -> str:
+    """Atlas cluster of an environment, the only one in its Atlas project (64 characters;
+    Atlas derives host names from the first 23 itself)."""
+    return fit(f"{project}-{environment}", 64)
+
+
+def atlas_database_user(project: str, environment: str, service: str) -> str:
+    """Atlas database user of one service (SCRAM; the password lives in Vault only)."""
+    return fit(f"{project}-{environment}-{service}", 64)
+
+
+def atlas_region(cloud: str, region: str) -> str:
+    """Atlas' name for a cloud region (``us-central1`` -> ``CENTRAL_US``); validation
+    (``checks.atlas_regions_supported``) refuses regions Atlas does not offer."""
+    return ATLAS_REGIONS[cloud][region]
+
+
+def atlas_export_bucket(project: str, environment: str, cloud: str, region: str) -> str:
+    """Bucket in a second cloud that receives exported Atlas snapshots (cross-cloud backup)."""
+    return bucket(project, environment, "atlas-backup", cloud, region)
+
+
+def cloudflare_pool(project: str, environment: str, service: str, cloud: str, region: str) -> str:
+    """Cloudflare load-balancer pool of one public service in one cloud region (account-wide:
+    letters, digits, '-' and '_')."""
+    return f"{project}-{environment}-{service}-{cloud}-{region}"
+
+
+def cloudflare_monitor(project: str, environment: str, service: str) -> str:
+    """Description of the health monitor of one public service (monitors have no name)."""
+    return f"{project}-{environment}-{service} readiness"

@@ -8,17 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from compiler.emitters import architecture, docker, envdoc, flags, helm, observability, workflows
+from compiler.emitters import (
+    architecture,
+    atlantis,
+    docker,
+    envdoc,
+    flags,
+    helm,
+    observability,
+    workflows,
+)
 from compiler.emitters.base import Artifact
 from compiler.emitters.terraform import aws as terraform_aws
 from compiler.emitters.terraform import azure as terraform_azure
 from compiler.emitters.terraform import gcp as terraform_gcp
+from compiler.emitters.terraform import globalstack as terraform_global
 from compiler.model import Project
 
 Emitter = Callable[[Project], list[Artifact]]
 
 REGISTRY: dict[str, Emitter] = {
     "architecture": architecture.emit,
+    "atlantis": atlantis.emit,
     "docker": docker.emit,
     "env": envdoc.emit,
     "flags": flags.emit,
@@ -27,6 +38,7 @@ REGISTRY: dict[str, Emitter] = {
     "terraform-aws": terraform_aws.emit,
     "terraform-azure": terraform_azure.emit,
     "terraform-gcp": terraform_gcp.emit,
+    "terraform-global": terraform_global.emit,
     "workflows": workflows.emit,
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler.emitters.base import GENERATED_HEADER, Artifact
+from compiler.emitters.terraform.common import atlas_placements
 from compiler.model import Environment, Project
 from compiler.render import render_template
 
@@ -41,7 +42,7 @@ def emit(project: Project) -> list[Artifact]:
                  _regions(project, env, cloud.name)) for cloud in env.clouds],
         edges=_edges(project, env),
         public=[(s, env.fqdn(s, project.dns.zone) if project.dns else "") for s in env.services if s.public],
-        placement=_placement(project),
+        placement=_placement(project, env),
     )
     return [Artifact("ARCHITECTURE.md", content)]
 
@@ -83,18 +84,84 @@ def _edges(project: Project, env: Environment) -> list[tuple[str, str, str]]:
     return edges
 
 
-def _placement(project: Project) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class Placement:
+    """One row of the data placement table (MC-035)."""
+
+    data: str
+    where: str
+    writes: str
+    reads: str
+    failover: str
+
+
+def _placement(project: Project, env: Environment) -> list[Placement]:
     rows = []
     database = project.data.database
     if database is not None:
-        scope = "global, one cluster across clouds" if database.engine == "mongodb-atlas" else \
-            "per cloud, primary in the first region"
-        rows.append(("database", scope, "writes go to the primary; reads prefer the nearest node"))
+        rows.append(_database(project, env, database.engine))
     if project.data.cache is not None:
-        rows.append(("cache", "per cloud and region", "not replicated; rebuilt from the database"))
+        rows.append(Placement(
+            "cache", "per cloud and region, not replicated", "the region's own cache",
+            "the region's own cache",
+            "a region's cache goes with the region; the others start cold for its traffic and "
+            "refill from the database"))
     for bucket in project.data.buckets:
-        how = "replicated to every enabled cloud" if bucket.replicate else "per cloud"
-        rows.append((f"bucket {bucket.name}", how, "eventually consistent across clouds"))
+        where = "a copy in every enabled cloud" if bucket.replicate else "per cloud and region"
+        lag = ("replication is asynchronous: the newest objects may be missing from the other "
+               "copies" if bucket.replicate else "its objects are unavailable until it returns")
+        rows.append(Placement(f"bucket {bucket.name}", where, "the region's own bucket",
+                              "the region's own bucket", f"another region serves; {lag}"))
     for queue in project.data.queues:
-        rows.append((f"queue {queue.name}", "per cloud and region", "consumed where produced"))
+        rows.append(Placement(
+            f"queue {queue.name}", "per cloud and region, not replicated",
+            "the producer's region", "consumers in the same region",
+            "messages queued in a lost region wait there until it returns; new work flows "
+            "to the regions that now receive the traffic"))
+    if project.secrets is not None:
+        rows.append(Placement(
+            "secrets", "Vault, outside the clouds; one KV mount per environment",
+            "operators, and the global stack for provisioned values",
+            "each service its own paths only, once at start",
+            "running workloads keep the secrets they read; new pods need Vault"))
     return rows
+
+
+def _database(project: Project, env: Environment, engine: str) -> Placement:
+    if engine == "mongodb-atlas":
+        return _atlas(project, env)
+    if engine == "cosmos-mongodb":
+        return Placement(
+            "database", "Azure Cosmos DB for MongoDB, replicated to every Azure region",
+            "the first Azure region", "the nearest Azure region",
+            "Cosmos DB moves writes to the next region in the list")
+    return Placement(
+        "database", "one PostgreSQL server per cloud, not replicated across clouds",
+        "the primary in the cloud's first region",
+        "the primary, or a read replica in the reader's region where the cloud's stack has one",
+        "a zone's loss: the standby takes over; the primary region's loss: a replica is promoted "
+        "by hand; a cloud's loss: its data is unavailable while the other clouds serve from "
+        "their own")
+
+
+def _atlas(project: Project, env: Environment) -> Placement:
+    placements = atlas_placements(project, env)
+    nodes = ", ".join(f"{CLOUD_TITLES[p.cloud]} {p.region} ({p.electable_nodes} electable, "
+                      f"priority {p.priority})" for p in placements)
+    primary, *rest = placements
+    total = sum(p.electable_nodes for p in placements)
+    where = f"{CLOUD_TITLES[primary.cloud]} {primary.region}"
+    if rest and total - primary.electable_nodes > total // 2:
+        after = rest[0]
+        failover = (f"if {where} fails, the nodes left still form a majority and elect a "
+                    f"primary in {CLOUD_TITLES[after.cloud]} {after.region} (next priority) "
+                    "within seconds; acknowledged writes are never lost, drivers retry")
+    else:
+        failover = (f"if {where} fails, no majority is left: writes stop until it returns, "
+                    "reads continue from the remaining nodes")
+    return Placement(
+        "database", f"one MongoDB Atlas cluster across clouds: {nodes}",
+        f"the primary, in {where}, acknowledged by a majority of nodes",
+        "services that write: the primary (they read their own writes); read-only services: "
+        "the nearest node, their own region first, then their own cloud",
+        failover)

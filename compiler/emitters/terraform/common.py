@@ -38,23 +38,25 @@ def required_providers(names: Sequence[str]) -> Block:
     ])
 
 
-def backend(cloud: Cloud, key: str) -> Block:
-    """Remote state in the cloud's own storage; ``key`` is unique per root stack."""
+def backend_settings(cloud: Cloud, key: str) -> tuple[str, dict[str, Value]]:
+    """Backend type and settings of a stack's state in the cloud's own storage; ``key`` is
+    unique per root stack. ``backend`` writes them, ``remote_state`` reads them back."""
     state = dict(cloud.state)
     if cloud.name == "aws":
-        body: list[Attr] = [Attr("bucket", state["bucket"]), Attr("key", f"{key}/terraform.tfstate"),
-                            Attr("region", state["region"]), Attr("encrypt", True),
-                            Attr("use_lockfile", True)]
-        kind = "s3"
-    elif cloud.name == "gcp":
-        body = [Attr("bucket", state["bucket"]), Attr("prefix", key)]
-        kind = "gcs"
-    else:
-        body = [Attr("resource_group_name", state["resource_group"]),
-                Attr("storage_account_name", state["storage_account"]),
-                Attr("container_name", state["container"]),
-                Attr("key", f"{key}.tfstate"), Attr("use_azuread_auth", True)]
-        kind = "azurerm"
+        return "s3", {"bucket": state["bucket"], "key": f"{key}/terraform.tfstate",
+                      "region": state["region"], "encrypt": True, "use_lockfile": True}
+    if cloud.name == "gcp":
+        return "gcs", {"bucket": state["bucket"], "prefix": key}
+    return "azurerm", {"resource_group_name": state["resource_group"],
+                       "storage_account_name": state["storage_account"],
+                       "container_name": state["container"], "key": f"{key}.tfstate",
+                       "use_azuread_auth": True}
+
+
+def backend(cloud: Cloud, key: str) -> Block:
+    """Remote state in the cloud's own storage; ``key`` is unique per root stack."""
+    kind, settings = backend_settings(cloud, key)
+    body = [Attr(name, value) for name, value in settings.items()]
     return Block("terraform", body=[Block("backend", (kind,), body)])
 
 
@@ -135,12 +137,17 @@ def stack_dir(env: Environment, stack: str) -> str:
     return f"terraform/{env.name}/{stack}"
 
 
+def state_key(project: Project, env: Environment, stack: str) -> str:
+    """Where a root stack keeps its state inside its backend (see ``backend_settings``)."""
+    return f"{project.name}/{env.name}/{stack}"
+
+
 def root_stack(project: Project, env: Environment, stack: str, state_cloud: Cloud,
                providers: Sequence[str], provider_blocks: Body) -> TfFiles:
     """A root stack with versions.tf, backend.tf and providers.tf filled in."""
     files = TfFiles(stack_dir(env, stack))
     files.add("versions.tf", required_providers(providers))
-    files.add("backend.tf", backend(state_cloud, f"{project.name}/{env.name}/{stack}"))
+    files.add("backend.tf", backend(state_cloud, state_key(project, env, stack)))
     files.add("providers.tf", *[b for b in provider_blocks if isinstance(b, Block)])
     return files
 
@@ -202,3 +209,88 @@ def millicores(cpu: str) -> int:
 def mebibytes(memory: str) -> int:
     """``512Mi`` -> 512, ``2Gi`` -> 2048 (the spec's Kubernetes memory notation)."""
     return int(memory[:-2]) * (1024 if memory.endswith("Gi") else 1)
+
+
+# --- What the global stack reads from the per-cloud stacks (MC-027, MC-031, MC-037) ---
+# The global stack (terraform/<env>/global) reads these root outputs of terraform/<env>/<cloud>
+# through `terraform_remote_state`, from the backend `backend_settings` gives that stack. Each
+# is a map keyed by the spec's region names. A per-cloud emitter that renames one breaks the
+# global stack's plan, so the names live here, shared.
+
+ORIGIN_OUTPUTS = {
+    "aws": "ingress_hostnames",  # region -> public hostname of the ingress load balancer
+    "gcp": "origins",  # region -> address of the HTTPS load balancer
+    "azure": "ingress_ips",  # region -> static IP of the cluster's ingress
+}
+EGRESS_OUTPUT = "egress_ips"  # region -> static egress address, or a list of them (NAT)
+CLUSTER_ENDPOINT_OUTPUT = "cluster_endpoints"  # region -> Kubernetes API URL (EKS, GKE, AKS)
+CLUSTER_CA_OUTPUT = "cluster_ca_certificates"  # region -> PEM CA of that API
+ACME_RECORDS_OUTPUT = "dns_records"  # GCP Cloud Run: hostname -> {name, type, data} to publish
+
+
+def origin_output(cloud: str) -> str:
+    """Root output of ``cloud``'s stack mapping each region to its ingress (the pool origin)."""
+    return ORIGIN_OUTPUTS[cloud]
+
+
+def remote_state(name: str, cloud: Cloud, key: str) -> Block:
+    """``data.terraform_remote_state.<name>``: another root stack's outputs, read from the
+    backend it writes to (same settings as its ``backend`` block)."""
+    kind, settings = backend_settings(cloud, key)
+    return Block("data", ("terraform_remote_state", name),
+                 [Attr("backend", kind), Attr("config", settings)])
+
+
+def has_global_stack(project: Project) -> bool:
+    """The global stack exists when the spec has DNS, an Atlas database or Vault secrets (the
+    Terraform workflow's ``has_global`` applies the same rule)."""
+    database = project.data.database
+    atlas = database is not None and database.engine == "mongodb-atlas"
+    return project.dns is not None or atlas or project.secrets is not None
+
+
+# Generated files (relative to the output directory) that a root stack reads with file():
+# GitOps tools re-plan the stack when they change. Cloud Run runs the collector as a sidecar
+# whose configuration the GCP stack reads.
+COLLECTOR_CONFIG = "observability/otel-collector.yaml"
+
+
+def stack_file_inputs(env: Environment, stack: str) -> tuple[str, ...]:
+    cloud = env.cloud(stack)
+    if cloud is not None and cloud.name == "gcp" and cloud.runtime == "cloud-run":
+        return (COLLECTOR_CONFIG,)
+    return ()
+
+
+# --- MongoDB Atlas node placement (the global stack builds it, ARCHITECTURE.md explains it) ---
+
+@dataclass(frozen=True)
+class AtlasPlacement:
+    """Nodes of the Atlas cluster in one cloud region."""
+
+    cloud: str
+    region: str
+    priority: int  # 7 is the preferred primary
+    electable_nodes: int
+    read_only_nodes: int
+
+
+# Electable nodes when the spec lists no regions: with three regions a majority survives the
+# loss of any one of them; with two, only the loss of the lower-priority one.
+DEFAULT_ATLAS_NODES = {1: (3,), 2: (2, 1), 3: (2, 2, 1)}
+
+
+def atlas_placements(project: Project, env: Environment) -> list[AtlasPlacement]:
+    """The spec's ``atlas.regions``, or the primary region of every cloud ``env`` enables with
+    priorities 7, 6, 5 in cloud order; highest priority first, as Atlas requires."""
+    database = project.data.database
+    if database is None or database.atlas is None:
+        return []
+    if database.atlas.regions:
+        found = [AtlasPlacement(r.cloud, r.region, r.priority, r.electable_nodes,
+                                r.read_only_nodes) for r in database.atlas.regions]
+    else:
+        nodes = DEFAULT_ATLAS_NODES[len(env.clouds)]
+        found = [AtlasPlacement(cloud.name, cloud.regions[0], 7 - index, count, 0)
+                 for index, (cloud, count) in enumerate(zip(env.clouds, nodes, strict=True))]
+    return sorted(found, key=lambda placement: -placement.priority)
