@@ -165,6 +165,10 @@ def _optional_outputs(site: Site) -> list[Block]:
         blocks.append(output("transfer_service_agent",
                              ref("module.replication.transfer_service_agent"),
                              "Storage Transfer identity the source cloud must trust."))
+    if site.project.data.cache:
+        blocks.append(output("cache_ca_certificates", _by_region(site, "cache", "ca_certificates"),
+                             "CA certificates by region that Redis clients verify the "
+                             "Memorystore server with (TLS, server authentication)."))
     if site.postgres:
         blocks.append(output("database", {
             "instance": ref("module.database.instance"),

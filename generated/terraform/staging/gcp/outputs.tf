@@ -69,3 +69,10 @@ output "transfer_service_agent" {
   description = "Storage Transfer identity the source cloud must trust."
   value       = module.replication.transfer_service_agent
 }
+
+output "cache_ca_certificates" {
+  description = "CA certificates by region that Redis clients verify the Memorystore server with (TLS, server authentication)."
+  value = {
+    us-central1 = module.cache_us_central1.ca_certificates
+  }
+}

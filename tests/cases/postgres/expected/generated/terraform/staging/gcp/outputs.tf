@@ -69,6 +69,13 @@ output "transfer_service_agent" {
   value       = module.replication.transfer_service_agent
 }
 
+output "cache_ca_certificates" {
+  description = "CA certificates by region that Redis clients verify the Memorystore server with (TLS, server authentication)."
+  value = {
+    us-central1 = module.cache_us_central1.ca_certificates
+  }
+}
+
 output "database" {
   description = "Cloud SQL instance: workloads reach it through the Auth Proxy (connection name)."
   value = {
