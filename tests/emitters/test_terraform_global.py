@@ -296,6 +296,17 @@ def test_github_oidc_is_bound_to_the_repository_and_environment(reference: Proje
     assert github["environment"] == "production"
 
 
+def test_secret_manager_and_vault_stay_in_step_on_gcp(reference: Project) -> None:
+    for site in _sites(reference):
+        args = _module(site, "sync_gcp")
+        assert args["to_vault"] == Expr("data.terraform_remote_state.gcp.outputs.to_vault")
+        assert args["from_vault"] == Expr("data.terraform_remote_state.gcp.outputs.from_vault")
+        # Connection strings created in this apply come from their module, not from Vault.
+        assert args["provided_paths"] == sorted(_module(site, "atlas")["connections"])
+        assert args["provided"] == Expr("module.atlas.urls")
+        assert args["kv_mount"] == Expr("module.vault.kv_mount")
+
+
 # --- Secrets never leave the stack in clear ------------------------------------------------
 
 def _blocks(project: Project) -> list[Block]:

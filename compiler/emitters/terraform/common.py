@@ -226,6 +226,11 @@ EGRESS_OUTPUT = "egress_ips"  # region -> static egress address, or a list of th
 CLUSTER_ENDPOINT_OUTPUT = "cluster_endpoints"  # region -> Kubernetes API URL (EKS, GKE, AKS)
 CLUSTER_CA_OUTPUT = "cluster_ca_certificates"  # region -> PEM CA of that API
 ACME_RECORDS_OUTPUT = "dns_records"  # GCP Cloud Run: hostname -> {name, type, data} to publish
+# Values crossing between Vault and a cloud's own secret store (runtimes without a Vault agent,
+# values a cloud stack provisions). Only the GCP stack has them so far; AWS and Azure stacks
+# that add them with these names get the same copying.
+TO_VAULT_OUTPUT = "to_vault"  # Vault path (in the environment's KV mount) -> cloud secret
+FROM_VAULT_OUTPUT = "from_vault"  # cloud secret -> Vault path whose value it needs
 
 
 def origin_output(cloud: str) -> str:

@@ -18,7 +18,7 @@ from compiler.emitters.terraform.common import (
     root_stack,
     variable,
 )
-from compiler.emitters.terraform.globalstack import cloudflare, export, placement, vault
+from compiler.emitters.terraform.globalstack import cloudflare, export, placement, sync, vault
 from compiler.emitters.terraform.globalstack.base import STACK, Site, ref
 from compiler.hcl import Attr, Block, Expr, Value
 from compiler.model import CLOUD_ORDER, Cloud
@@ -51,9 +51,13 @@ def providers(site: Site) -> list[str]:
         names += ["mongodbatlas", "random"]
     if site.vault:
         names.append("vault")
-    if export.applies(site):
+    if _google(site):
         names.append("google")
     return names
+
+
+def _google(site: Site) -> bool:
+    return export.applies(site) or sync.applies(site)
 
 
 def _provider_blocks(site: Site) -> list[Block]:
@@ -63,7 +67,7 @@ def _provider_blocks(site: Site) -> list[Block]:
               if name in ("cloudflare", "mongodbatlas")]
     if site.vault:
         blocks.append(Block("provider", ("vault",), [Attr("address", ref("var.vault_address"))]))
-    if export.applies(site):
+    if _google(site):
         blocks.append(Block("provider", ("google",), [Attr("project", ref("var.gcp_project_id"))]))
     return blocks
 
@@ -78,9 +82,9 @@ def _variables(site: Site) -> list[Block]:
         blocks.append(variable("vault_address", "string", "Vault server.",
                                default=project.secrets.vault.address))
     gcp = site.env.cloud("gcp")
-    if export.applies(site) and gcp is not None:
-        blocks.append(variable("gcp_project_id", "string", "GCP project of the backup export.",
-                               default=gcp.account))
+    if _google(site) and gcp is not None:
+        blocks.append(variable("gcp_project_id", "string", "GCP project of the environment "
+                               "(secrets, backup export).", default=gcp.account))
     return blocks
 
 
@@ -90,6 +94,8 @@ def _needed(site: Site) -> list[str]:
     for cloud in site.env.clouds:
         if site.public or site.atlas or (site.vault and cloud.kubernetes):
             needed.add(cloud.name)
+    if sync.applies(site):
+        needed.add("gcp")
     return [name for name in CLOUD_ORDER if name in needed]
 
 
@@ -131,6 +137,8 @@ def _calls(site: Site) -> list[Block]:
     if site.vault:
         values: Value = Expr("module.atlas.urls") if paths else {}
         blocks.append(vault.call(site, paths, values))
+        if sync.applies(site):
+            blocks.append(sync.call(site, paths, values))
     return blocks
 
 

@@ -274,3 +274,20 @@ module "vault" {
   ]
   provisioned_values = module.atlas.urls
 }
+
+module "sync_gcp" {
+  source     = "../../modules/global-sync-gcp"
+  project_id = var.gcp_project_id
+  kv_mount   = module.vault.kv_mount
+  to_vault   = data.terraform_remote_state.gcp.outputs.to_vault
+  from_vault = data.terraform_remote_state.gcp.outputs.from_vault
+  provided_paths = [
+    "threat-modeler/provisioned/aws-us-east-1/api/DATABASE_URL",
+    "threat-modeler/provisioned/aws-us-east-1/worker/DATABASE_URL",
+    "threat-modeler/provisioned/azure-westeurope/api/DATABASE_URL",
+    "threat-modeler/provisioned/azure-westeurope/worker/DATABASE_URL",
+    "threat-modeler/provisioned/gcp-us-central1/api/DATABASE_URL",
+    "threat-modeler/provisioned/gcp-us-central1/worker/DATABASE_URL",
+  ]
+  provided = module.atlas.urls
+}

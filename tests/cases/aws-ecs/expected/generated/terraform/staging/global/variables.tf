@@ -14,6 +14,6 @@ variable "vault_address" {
 
 variable "gcp_project_id" {
   type        = string
-  description = "GCP project of the backup export."
+  description = "GCP project of the environment (secrets, backup export)."
   default     = "threat-modeler-prod"
 }

@@ -194,3 +194,13 @@ module "vault" {
   provisioned_paths  = []
   provisioned_values = {}
 }
+
+module "sync_gcp" {
+  source         = "../../modules/global-sync-gcp"
+  project_id     = var.gcp_project_id
+  kv_mount       = module.vault.kv_mount
+  to_vault       = data.terraform_remote_state.gcp.outputs.to_vault
+  from_vault     = data.terraform_remote_state.gcp.outputs.from_vault
+  provided_paths = []
+  provided       = {}
+}

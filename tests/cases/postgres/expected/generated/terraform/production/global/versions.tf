@@ -8,6 +8,10 @@ terraform {
       source  = "cloudflare/cloudflare"
       version = "~> 5.0"
     }
+    google = {
+      source  = "hashicorp/google"
+      version = "~> 8.0"
+    }
     vault = {
       source  = "hashicorp/vault"
       version = "~> 5.0"

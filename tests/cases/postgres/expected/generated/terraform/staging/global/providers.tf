@@ -5,3 +5,7 @@ provider "cloudflare" {}
 provider "vault" {
   address = var.vault_address
 }
+
+provider "google" {
+  project = var.gcp_project_id
+}

@@ -11,3 +11,9 @@ variable "vault_address" {
   description = "Vault server."
   default     = "https://vault.threatmodeler.example.com:8200"
 }
+
+variable "gcp_project_id" {
+  type        = string
+  description = "GCP project of the environment (secrets, backup export)."
+  default     = "threat-modeler-prod"
+}
