@@ -69,6 +69,8 @@ def _projects(project: Project, env: Environment, index: int) -> list[dict[str, 
 
 def when_modified(env: Environment, stack: str) -> list[str]:
     """The stack's own files, its modules and the generated files it reads, relative to the
-    stack's directory (``terraform/<env>/<stack>``), in .dockerignore syntax."""
-    return ["*.tf", f"../../modules/{stack}-*/*.tf",
+    stack's directory (``terraform/<env>/<stack>``), in .dockerignore syntax. The global stack
+    also reads the outputs of its environment's cloud stacks (from their state)."""
+    outputs = [f"../{cloud.name}/outputs.tf" for cloud in env.clouds] if stack == "global" else []
+    return ["*.tf", f"../../modules/{stack}-*/*.tf", *outputs,
             *(f"../../../{path}" for path in stack_file_inputs(env, stack))]

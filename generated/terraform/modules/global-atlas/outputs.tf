@@ -22,6 +22,6 @@ output "users" {
 
 output "urls" {
   description = "Connection string by Vault path (with the user's password)."
-  value       = { for path, c in var.connections : path => format("mongodb+srv://%s:%s@%s/%s?%s", urlencode(var.users[c.user].username), urlencode(random_password.this[c.user].result), local.host, var.database_name, c.options) }
+  value       = { for path, c in var.connections : path => format("mongodb+srv://%s@%s/%s?%s", join(":", [urlencode(var.users[c.user].username), urlencode(random_password.this[c.user].result)]), local.host, var.database_name, c.options) }
   sensitive   = true
 }
