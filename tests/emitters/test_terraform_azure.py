@@ -22,7 +22,7 @@ from conftest import ROOT
 
 REFERENCE = ROOT / "spec" / "multicloud.yaml"
 POSTGRES = ROOT / "tests" / "cases" / "azure-postgres" / "multicloud.yaml"
-COSMOS = ROOT / "tests" / "emitters" / "data" / "azure-cosmos.yaml"
+COSMOS = ROOT / "tests" / "cases" / "azure-cosmos" / "multicloud.yaml"
 
 
 def _project(path: Path) -> Project:
