@@ -15,9 +15,9 @@ CLOUD_TITLES = {"aws": "AWS", "gcp": "GCP", "azure": "Azure"}
 Finding = tuple[tuple[str | int, ...], str]
 
 # Local stand-ins in the compose stack; a service with one of these names would shadow it.
-RESERVED_SERVICE_NAMES = frozenset({"mongodb", "postgres", "redis", "minio", "minio-buckets",
-                                    "vault", "queue", "otel-collector", "jaeger", "flagd",
-                                    "localstack"})
+# (The one-shot `minio-buckets` job is not reserved: the compose emitter moves it aside.)
+RESERVED_SERVICE_NAMES = frozenset({"mongodb", "postgres", "redis", "minio", "vault", "queue",
+                                    "otel-collector", "jaeger", "flagd", "localstack"})
 # Names the env-var contract sets itself (see contract.py); a user value would be overwritten.
 RESERVED_ENV = re.compile(
     r"^(PORT|LOG_FORMAT|LOG_LEVEL|DATABASE_URL|CACHE_URL|STORAGE_[A-Z0-9_]+_URL|"
