@@ -21,7 +21,8 @@ class Finding:
     lines: tuple[int, ...]
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.lines[0] if self.lines else 0}: {self.check_id} {self.name} ({self.resource})"
+        line = self.lines[0] if self.lines else 0
+        return f"{self.file}:{line}: {self.check_id} {self.name} ({self.resource})"
 
 
 @functools.cache

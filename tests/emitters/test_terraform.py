@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from checkov_runner import failed_checks
+
 from conftest import ROOT, build_tree
 from terraform_harness import TerraformHarness
 

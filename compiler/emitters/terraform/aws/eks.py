@@ -48,6 +48,9 @@ def module() -> Module:
                  ], tagged=False, skips=[ASG_SKIP])]
     mod.output("cluster_name", "aws_eks_cluster.this.name", "Cluster name.")
     mod.output("cluster_endpoint", "aws_eks_cluster.this.endpoint", "Private API endpoint.")
+    mod.output("cluster_ca_certificate",
+               "base64decode(aws_eks_cluster.this.certificate_authority[0].data)",
+               "PEM CA of the API endpoint.")
     mod.output("oidc_provider_arn", "aws_iam_openid_connect_provider.this.arn",
                "IRSA OIDC provider; service roles trust it.")
     mod.output("oidc_issuer", 'replace(aws_eks_cluster.this.identity[0].oidc[0].issuer, "https://", "")',

@@ -69,6 +69,8 @@ def module() -> Module:
     mod.output("private_subnet_ids", "aws_subnet.private[*].id", "Private workload subnets.")
     mod.output("private_subnet_cidrs", "aws_subnet.private[*].cidr_block", "Workload subnet CIDRs.")
     mod.output("data_subnet_ids", "aws_subnet.data[*].id", "Isolated data subnets.")
+    mod.output("nat_public_ips", "aws_eip.nat[*].public_ip",
+               "Static egress addresses (one NAT gateway per zone), for allow-lists.")
     return mod
 
 

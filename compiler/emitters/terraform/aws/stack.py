@@ -11,7 +11,16 @@ from __future__ import annotations
 from compiler.artifact import Artifact
 from compiler.emitters.terraform.aws import regional, services
 from compiler.emitters.terraform.aws.context import Stack
-from compiler.emitters.terraform.common import identifier, output, root_stack, tags, variable
+from compiler.emitters.terraform.common import (
+    CLUSTER_CA_OUTPUT,
+    CLUSTER_ENDPOINT_OUTPUT,
+    EGRESS_OUTPUT,
+    identifier,
+    output,
+    root_stack,
+    tags,
+    variable,
+)
 from compiler.hcl import Attr, Block, Expr, Value
 from compiler.model import Cloud, Environment, Project
 
@@ -72,6 +81,8 @@ def _outputs(stack: Stack) -> list[Block]:
     out = [
         output("regions", list(stack.cloud.regions), "Regions of this environment; the first is primary."),
         output("vpc_ids", _per_region(stack, "network", "vpc_id"), "VPC per region."),
+        output(EGRESS_OUTPUT, _per_region(stack, "network", "nat_public_ips"),
+               "NAT gateway addresses per region, for allow-lists such as MongoDB Atlas."),
         output("ingress_hostnames", _per_region(stack, stack.runtime_module, "ingress_hostname"),
                "Origin hostname per region for the global load balancer (HTTPS on 443)."),
         output("registry_url", stack.registry_url, "ECR repository the workloads pull from."),
@@ -83,8 +94,12 @@ def _outputs(stack: Stack) -> list[Block]:
         }, "IAM role per service (IRSA or ECS task role)."),
     ]
     if stack.cloud.runtime == "eks":
-        out.append(output("cluster_names", _per_region(stack, "eks", "cluster_name"),
-                          "EKS cluster per region."))
+        out += [output("cluster_names", _per_region(stack, "eks", "cluster_name"),
+                       "EKS cluster per region."),
+                output(CLUSTER_ENDPOINT_OUTPUT, _per_region(stack, "eks", "cluster_endpoint"),
+                       "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."),
+                output(CLUSTER_CA_OUTPUT, _per_region(stack, "eks", "cluster_ca_certificate"),
+                       "PEM CA of that API per region.")]
     else:
         out.append(output("ecs_cluster_names", _per_region(stack, "ecs", "cluster_name"),
                           "ECS cluster per region."))

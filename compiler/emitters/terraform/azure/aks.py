@@ -52,6 +52,7 @@ def module() -> ModuleFiles:
         *private_endpoint("registry", "var.registry_id", "registry", subnet="var.endpoint_subnet_id",
                          zone="var.registry_dns_zone_id", owner="var.name"),
         *_ingress_ip(),
+        *_egress_ip(),
         diagnostics("cluster", "azurerm_kubernetes_cluster.this.id", logs=(),
                     categories=LOG_CATEGORIES),
     ]
@@ -104,6 +105,7 @@ def _cluster() -> Block:
         *_cluster_blocks(),
         Attr("depends_on", [ref("azurerm_role_assignment.cluster_subnet"),
                             ref("azurerm_role_assignment.cluster_disks"),
+                            ref("azurerm_role_assignment.egress_ip"),
                             ref("azurerm_role_assignment.disk_key")]),
     ], skips=[skip("CKV_AZURE_172", "the Key Vault CSI add-on is not installed: workload "
                    "secrets come from HashiCorp Vault (kubernetes.secrets_delivery), so there is "
@@ -122,7 +124,9 @@ def _cluster_blocks() -> list[Block]:
               Attr("network_data_plane", "cilium"), Attr("network_policy", "cilium"),
               Attr("load_balancer_sku", "standard"), Attr("outbound_type", "loadBalancer"),
               Attr("pod_cidr", POD_CIDR), Attr("service_cidr", SERVICE_CIDR),
-              Attr("dns_service_ip", DNS_SERVICE_IP)),
+              Attr("dns_service_ip", DNS_SERVICE_IP),
+              block("load_balancer_profile",
+                    Attr("outbound_ip_address_ids", [ref("azurerm_public_ip.egress.id")]))),
         block("oms_agent", workspace, Attr("msi_auth_for_monitoring_enabled", True)),
         block("microsoft_defender", workspace),
         block("maintenance_window_auto_upgrade", *MAINTENANCE),
@@ -183,6 +187,20 @@ def _ingress_ip() -> list[Block]:
     ]
 
 
+def _egress_ip() -> list[Block]:
+    """The outbound load balancer's own static address, instead of one AKS picks: allow-lists
+    (MongoDB Atlas) name it, and it outlives cluster upgrades."""
+    return [
+        resource("azurerm_public_ip", "egress", [
+            Attr("name", ref('"${var.name}-egress"')), Attr("allocation_method", "Static"),
+            Attr("sku", "Standard"), Attr("zones", ref("var.zones")),
+        ]),
+        role_assignment("egress_ip", "azurerm_public_ip.egress.id", "Network Contributor",
+                        "azurerm_user_assigned_identity.cluster.principal_id"),
+        diagnostics("egress_ip", "azurerm_public_ip.egress.id"),
+    ]
+
+
 def _variables() -> list[Block]:
     return [
         variable("name", "string", "Cluster name; prefixes the names of its identities.",
@@ -221,4 +239,13 @@ def _outputs() -> list[Block]:
                "Identity the nodes pull images as."),
         output("ingress_ip", ref("one(azurerm_public_ip.ingress[*].ip_address)"),
                "Static public IP of the ingress (null without public services)."),
+        output("egress_ip", ref("azurerm_public_ip.egress.ip_address"),
+               "Static public IP the cluster's outbound traffic leaves from."),
+        output("api_url", ref('"https://${azurerm_kubernetes_cluster.this.private_fqdn}:443"'),
+               "Private API server URL."),
+        # The CA is public; kube_config is sensitive only for the credentials beside it, and a
+        # sensitive value could not key the Vault module's for_each downstream.
+        output("ca_certificate", ref("nonsensitive(base64decode("
+                                     "azurerm_kubernetes_cluster.this.kube_config[0]"
+                                     ".cluster_ca_certificate))"), "PEM CA of the API server."),
     ]

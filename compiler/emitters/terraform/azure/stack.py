@@ -8,6 +8,9 @@ from compiler import naming
 from compiler.emitters.terraform.azure import database, github, identity, regional, sizing
 from compiler.emitters.terraform.azure.regional import Region
 from compiler.emitters.terraform.common import (
+    CLUSTER_CA_OUTPUT,
+    CLUSTER_ENDPOINT_OUTPUT,
+    EGRESS_OUTPUT,
     TfFiles,
     home_environment,
     module_call,
@@ -171,6 +174,12 @@ def _outputs(project: Project, regions: list[Region], home: bool) -> list[Block]
             "AKS cluster per region (the deploy workflow and Vault's Kubernetes auth use them)."),
         output("ingress_ips", _per_region(regions, "aks", "ingress_ip"),
                "Static ingress IP per region: the global load balancer's origins."),
+        output(EGRESS_OUTPUT, _per_region(regions, "aks", "egress_ip"),
+               "Static outbound IP per region, for allow-lists such as MongoDB Atlas."),
+        output(CLUSTER_ENDPOINT_OUTPUT, _per_region(regions, "aks", "api_url"),
+               "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."),
+        output(CLUSTER_CA_OUTPUT, _per_region(regions, "aks", "ca_certificate"),
+               "PEM CA of that API per region."),
         output("registry_login_server", f"{naming.acr_name(project.name)}.azurecr.io",
                "Registry host the clusters pull from and the image workflow pushes to."),
         output("workload_client_ids", Expr("module.workloads.client_ids"),

@@ -68,6 +68,9 @@ def cluster() -> ModuleFiles:
                "google_container_cluster.this.control_plane_endpoints_config[0]"
                ".dns_endpoint_config[0].endpoint",
                "IAM-authorised control-plane endpoint (kubectl from CI).")
+    add_output(mod, "private_endpoint",
+               "google_container_cluster.this.private_cluster_config[0].private_endpoint",
+               "Private IP of the control plane, served with the cluster's own CA.")
     add_output(mod, "ingress_address", "google_compute_address.ingress.address",
                "Static address of the cluster's ingress controller: the region's origin.")
     add_output(mod, "ca_certificate", "base64decode(google_container_cluster.this.master_auth[0]"

@@ -150,10 +150,12 @@ def _optional_outputs(site: Site) -> list[Block]:
     if site.gke:
         blocks += [output("clusters", _by_region(site, "gke", "name"), "GKE cluster by region."),
                    output(common.CLUSTER_ENDPOINT_OUTPUT, {
-                       region: ref(f'"https://${{module.{mod("gke", region)}.dns_endpoint}}"')
+                       region: ref(f'"https://${{module.{mod("gke", region)}.private_endpoint}}"')
                        for region in site.regions},
-                       "Control-plane URL by region: the DNS endpoint, publicly trusted TLS, "
-                       "Google IAM credentials required."),
+                       # The DNS endpoint takes Google credentials only, and its certificate is
+                       # not signed by the cluster CA: Vault reviews tokens at the private IP.
+                       "Control-plane URL by region: the private IP endpoint, whose CA is "
+                       "cluster_ca_certificates (Vault's Kubernetes auth reviews tokens there)."),
                    output(common.CLUSTER_CA_OUTPUT, _by_region(site, "gke", "ca_certificate"),
                           "PEM CA by region of the control plane's private IP endpoint."),
                    output("cluster_issuers", _by_region(site, "gke", "issuer"),

@@ -10,6 +10,11 @@ output "cluster_endpoint" {
   value       = aws_eks_cluster.this.endpoint
 }
 
+output "cluster_ca_certificate" {
+  description = "PEM CA of the API endpoint."
+  value       = base64decode(aws_eks_cluster.this.certificate_authority[0].data)
+}
+
 output "oidc_provider_arn" {
   description = "IRSA OIDC provider; service roles trust it."
   value       = aws_iam_openid_connect_provider.this.arn

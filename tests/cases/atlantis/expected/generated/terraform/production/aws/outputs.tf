@@ -13,6 +13,14 @@ output "vpc_ids" {
   }
 }
 
+output "egress_ips" {
+  description = "NAT gateway addresses per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    eu-central-1 = module.network_eu_central_1.nat_public_ips
+    eu-west-1    = module.network_eu_west_1.nat_public_ips
+  }
+}
+
 output "ingress_hostnames" {
   description = "Origin hostname per region for the global load balancer (HTTPS on 443)."
   value = {
@@ -44,5 +52,21 @@ output "cluster_names" {
   value = {
     eu-central-1 = module.eks_eu_central_1.cluster_name
     eu-west-1    = module.eks_eu_west_1.cluster_name
+  }
+}
+
+output "cluster_endpoints" {
+  description = "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."
+  value = {
+    eu-central-1 = module.eks_eu_central_1.cluster_endpoint
+    eu-west-1    = module.eks_eu_west_1.cluster_endpoint
+  }
+}
+
+output "cluster_ca_certificates" {
+  description = "PEM CA of that API per region."
+  value = {
+    eu-central-1 = module.eks_eu_central_1.cluster_ca_certificate
+    eu-west-1    = module.eks_eu_west_1.cluster_ca_certificate
   }
 }

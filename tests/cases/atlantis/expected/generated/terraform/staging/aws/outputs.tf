@@ -12,6 +12,13 @@ output "vpc_ids" {
   }
 }
 
+output "egress_ips" {
+  description = "NAT gateway addresses per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    eu-west-1 = module.network_eu_west_1.nat_public_ips
+  }
+}
+
 output "ingress_hostnames" {
   description = "Origin hostname per region for the global load balancer (HTTPS on 443)."
   value = {
@@ -41,5 +48,19 @@ output "cluster_names" {
   description = "EKS cluster per region."
   value = {
     eu-west-1 = module.eks_eu_west_1.cluster_name
+  }
+}
+
+output "cluster_endpoints" {
+  description = "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."
+  value = {
+    eu-west-1 = module.eks_eu_west_1.cluster_endpoint
+  }
+}
+
+output "cluster_ca_certificates" {
+  description = "PEM CA of that API per region."
+  value = {
+    eu-west-1 = module.eks_eu_west_1.cluster_ca_certificate
   }
 }

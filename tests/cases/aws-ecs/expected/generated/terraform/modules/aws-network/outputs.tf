@@ -29,3 +29,8 @@ output "data_subnet_ids" {
   description = "Isolated data subnets."
   value       = aws_subnet.data[*].id
 }
+
+output "nat_public_ips" {
+  description = "Static egress addresses (one NAT gateway per zone), for allow-lists."
+  value       = aws_eip.nat[*].public_ip
+}

@@ -13,6 +13,14 @@ output "vpc_ids" {
   }
 }
 
+output "egress_ips" {
+  description = "NAT gateway addresses per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    eu-west-1 = module.network_eu_west_1.nat_public_ips
+    us-east-1 = module.network_us_east_1.nat_public_ips
+  }
+}
+
 output "ingress_hostnames" {
   description = "Origin hostname per region for the global load balancer (HTTPS on 443)."
   value = {

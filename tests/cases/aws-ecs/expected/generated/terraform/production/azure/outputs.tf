@@ -25,6 +25,27 @@ output "ingress_ips" {
   }
 }
 
+output "egress_ips" {
+  description = "Static outbound IP per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    westeurope = module.aks_westeurope.egress_ip
+  }
+}
+
+output "cluster_endpoints" {
+  description = "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."
+  value = {
+    westeurope = module.aks_westeurope.api_url
+  }
+}
+
+output "cluster_ca_certificates" {
+  description = "PEM CA of that API per region."
+  value = {
+    westeurope = module.aks_westeurope.ca_certificate
+  }
+}
+
 output "registry_login_server" {
   description = "Registry host the clusters pull from and the image workflow pushes to."
   value       = "threatmodelerregistry.azurecr.io"

@@ -12,6 +12,13 @@ output "vpc_ids" {
   }
 }
 
+output "egress_ips" {
+  description = "NAT gateway addresses per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    us-east-1 = module.network_us_east_1.nat_public_ips
+  }
+}
+
 output "ingress_hostnames" {
   description = "Origin hostname per region for the global load balancer (HTTPS on 443)."
   value = {

@@ -24,3 +24,18 @@ output "ingress_ip" {
   description = "Static public IP of the ingress (null without public services)."
   value       = one(azurerm_public_ip.ingress[*].ip_address)
 }
+
+output "egress_ip" {
+  description = "Static public IP the cluster's outbound traffic leaves from."
+  value       = azurerm_public_ip.egress.ip_address
+}
+
+output "api_url" {
+  description = "Private API server URL."
+  value       = "https://${azurerm_kubernetes_cluster.this.private_fqdn}:443"
+}
+
+output "ca_certificate" {
+  description = "PEM CA of the API server."
+  value       = nonsensitive(base64decode(azurerm_kubernetes_cluster.this.kube_config[0].cluster_ca_certificate))
+}

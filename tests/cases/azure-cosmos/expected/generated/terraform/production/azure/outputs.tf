@@ -32,6 +32,30 @@ output "ingress_ips" {
   }
 }
 
+output "egress_ips" {
+  description = "Static outbound IP per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    swedencentral = module.aks_swedencentral.egress_ip
+    westus        = module.aks_westus.egress_ip
+  }
+}
+
+output "cluster_endpoints" {
+  description = "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."
+  value = {
+    swedencentral = module.aks_swedencentral.api_url
+    westus        = module.aks_westus.api_url
+  }
+}
+
+output "cluster_ca_certificates" {
+  description = "PEM CA of that API per region."
+  value = {
+    swedencentral = module.aks_swedencentral.ca_certificate
+    westus        = module.aks_westus.ca_certificate
+  }
+}
+
 output "registry_login_server" {
   description = "Registry host the clusters pull from and the image workflow pushes to."
   value       = "notesregistry.azurecr.io"

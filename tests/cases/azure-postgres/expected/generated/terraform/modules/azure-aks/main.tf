@@ -112,6 +112,10 @@ resource "azurerm_kubernetes_cluster" "this" {
     pod_cidr            = "192.168.0.0/16"
     service_cidr        = "172.16.0.0/16"
     dns_service_ip      = "172.16.0.10"
+
+    load_balancer_profile {
+      outbound_ip_address_ids = [azurerm_public_ip.egress.id]
+    }
   }
 
   oms_agent {
@@ -149,6 +153,7 @@ resource "azurerm_kubernetes_cluster" "this" {
   depends_on = [
     azurerm_role_assignment.cluster_subnet,
     azurerm_role_assignment.cluster_disks,
+    azurerm_role_assignment.egress_ip,
     azurerm_role_assignment.disk_key,
   ]
 }
@@ -239,6 +244,37 @@ resource "azurerm_monitor_diagnostic_setting" "ingress_ip" {
   count                      = var.public_ingress ? 1 : 0
   name                       = "to-log-analytics"
   target_resource_id         = azurerm_public_ip.ingress[0].id
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_log {
+    category_group = "allLogs"
+  }
+
+  enabled_metric {
+    category = "AllMetrics"
+  }
+}
+
+resource "azurerm_public_ip" "egress" {
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  name                = "${var.name}-egress"
+  allocation_method   = "Static"
+  sku                 = "Standard"
+  zones               = var.zones
+  tags                = var.tags
+}
+
+resource "azurerm_role_assignment" "egress_ip" {
+  scope                = azurerm_public_ip.egress.id
+  role_definition_name = "Network Contributor"
+  principal_id         = azurerm_user_assigned_identity.cluster.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+resource "azurerm_monitor_diagnostic_setting" "egress_ip" {
+  name                       = "to-log-analytics"
+  target_resource_id         = azurerm_public_ip.egress.id
   log_analytics_workspace_id = var.log_analytics_workspace_id
 
   enabled_log {

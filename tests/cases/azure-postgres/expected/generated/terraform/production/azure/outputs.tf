@@ -32,6 +32,30 @@ output "ingress_ips" {
   }
 }
 
+output "egress_ips" {
+  description = "Static outbound IP per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    northeurope = module.aks_northeurope.egress_ip
+    westeurope  = module.aks_westeurope.egress_ip
+  }
+}
+
+output "cluster_endpoints" {
+  description = "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."
+  value = {
+    northeurope = module.aks_northeurope.api_url
+    westeurope  = module.aks_westeurope.api_url
+  }
+}
+
+output "cluster_ca_certificates" {
+  description = "PEM CA of that API per region."
+  value = {
+    northeurope = module.aks_northeurope.ca_certificate
+    westeurope  = module.aks_westeurope.ca_certificate
+  }
+}
+
 output "registry_login_server" {
   description = "Registry host the clusters pull from and the image workflow pushes to."
   value       = "ledgerregistry.azurecr.io"

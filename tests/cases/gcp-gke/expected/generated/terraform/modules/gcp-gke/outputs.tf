@@ -10,6 +10,11 @@ output "dns_endpoint" {
   value       = google_container_cluster.this.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint
 }
 
+output "private_endpoint" {
+  description = "Private IP of the control plane, served with the cluster's own CA."
+  value       = google_container_cluster.this.private_cluster_config[0].private_endpoint
+}
+
 output "ingress_address" {
   description = "Static address of the cluster's ingress controller: the region's origin."
   value       = google_compute_address.ingress.address

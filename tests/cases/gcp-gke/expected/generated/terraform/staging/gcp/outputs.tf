@@ -65,9 +65,9 @@ output "clusters" {
 }
 
 output "cluster_endpoints" {
-  description = "Control-plane URL by region: the DNS endpoint, publicly trusted TLS, Google IAM credentials required."
+  description = "Control-plane URL by region: the private IP endpoint, whose CA is cluster_ca_certificates (Vault's Kubernetes auth reviews tokens there)."
   value = {
-    us-central1 = "https://${module.gke_us_central1.dns_endpoint}"
+    us-central1 = "https://${module.gke_us_central1.private_endpoint}"
   }
 }
 

@@ -13,6 +13,14 @@ output "vpc_ids" {
   }
 }
 
+output "egress_ips" {
+  description = "NAT gateway addresses per region, for allow-lists such as MongoDB Atlas."
+  value = {
+    eu-west-1 = module.network_eu_west_1.nat_public_ips
+    us-east-1 = module.network_us_east_1.nat_public_ips
+  }
+}
+
 output "ingress_hostnames" {
   description = "Origin hostname per region for the global load balancer (HTTPS on 443)."
   value = {
@@ -44,6 +52,22 @@ output "cluster_names" {
   value = {
     eu-west-1 = module.eks_eu_west_1.cluster_name
     us-east-1 = module.eks_us_east_1.cluster_name
+  }
+}
+
+output "cluster_endpoints" {
+  description = "Private API URL per region (Vault's Kubernetes auth reviews tokens there)."
+  value = {
+    eu-west-1 = module.eks_eu_west_1.cluster_endpoint
+    us-east-1 = module.eks_us_east_1.cluster_endpoint
+  }
+}
+
+output "cluster_ca_certificates" {
+  description = "PEM CA of that API per region."
+  value = {
+    eu-west-1 = module.eks_eu_west_1.cluster_ca_certificate
+    us-east-1 = module.eks_us_east_1.cluster_ca_certificate
   }
 }
 
