@@ -46,6 +46,30 @@ def resource(type_: str, name: str, body: Body, *, regional: bool = True, tagged
     return Block("resource", (type_, name), items)
 
 
+def private_endpoint(subnet_group: str, suffix: str, engine: str, port: int) -> list[Block]:
+    """Subnet group and security group of a managed data service, open to the workload subnets only."""
+    return [
+        resource(subnet_group, "this", [
+            Attr("name", ref("var.name")),
+            Attr("subnet_ids", ref("var.subnet_ids")),
+        ]),
+        resource("aws_security_group", "this", [
+            Attr("name", ref(f'"${{var.name}}-{suffix}"')),
+            Attr("description", f"{engine} from the workload subnets only"),
+            Attr("vpc_id", ref("var.vpc_id")),
+        ]),
+        resource("aws_vpc_security_group_ingress_rule", "clients", [
+            Attr("count", ref("length(var.client_cidrs)")),
+            Attr("security_group_id", ref("aws_security_group.this.id")),
+            Attr("description", f"{engine} over TLS from a workload subnet"),
+            Attr("ip_protocol", "tcp"),
+            Attr("from_port", port),
+            Attr("to_port", port),
+            Attr("cidr_ipv4", ref("var.client_cidrs[count.index]")),
+        ]),
+    ]
+
+
 def data(type_: str, name: str, body: Body, *, regional: bool = True) -> Block:
     return Block("data", (type_, name), [REGION, *body] if regional else list(body))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from compiler.emitters.terraform.aws.base import (
     Module,
     name_variable,
+    private_endpoint,
     ref,
     region_variable,
     resource,
@@ -58,26 +59,7 @@ def module() -> Module:
 
 
 def _network() -> list[Block]:
-    return [
-        resource("aws_elasticache_subnet_group", "this", [
-            Attr("name", ref("var.name")),
-            Attr("subnet_ids", ref("var.subnet_ids")),
-        ]),
-        resource("aws_security_group", "this", [
-            Attr("name", ref('"${var.name}-cache"')),
-            Attr("description", "Redis from the workload subnets only"),
-            Attr("vpc_id", ref("var.vpc_id")),
-        ]),
-        resource("aws_vpc_security_group_ingress_rule", "clients", [
-            Attr("count", ref("length(var.client_cidrs)")),
-            Attr("security_group_id", ref("aws_security_group.this.id")),
-            Attr("description", "Redis over TLS from a workload subnet"),
-            Attr("ip_protocol", "tcp"),
-            Attr("from_port", PORT),
-            Attr("to_port", PORT),
-            Attr("cidr_ipv4", ref("var.client_cidrs[count.index]")),
-        ]),
-    ]
+    return private_endpoint("aws_elasticache_subnet_group", "cache", "Redis", PORT)
 
 
 def _group() -> list[Block]:

@@ -20,6 +20,7 @@ from compiler.emitters.terraform.aws.base import (
     Module,
     assume_role,
     name_variable,
+    private_endpoint,
     ref,
     region_variable,
     resource,
@@ -83,24 +84,7 @@ def module() -> Module:
 
 def _network() -> list[Block]:
     return [
-        resource("aws_db_subnet_group", "this", [
-            Attr("name", ref("var.name")),
-            Attr("subnet_ids", ref("var.subnet_ids")),
-        ]),
-        resource("aws_security_group", "this", [
-            Attr("name", ref('"${var.name}-postgres"')),
-            Attr("description", "PostgreSQL from the workload subnets only"),
-            Attr("vpc_id", ref("var.vpc_id")),
-        ]),
-        resource("aws_vpc_security_group_ingress_rule", "clients", [
-            Attr("count", ref("length(var.client_cidrs)")),
-            Attr("security_group_id", ref("aws_security_group.this.id")),
-            Attr("description", "PostgreSQL over TLS from a workload subnet"),
-            Attr("ip_protocol", "tcp"),
-            Attr("from_port", PORT),
-            Attr("to_port", PORT),
-            Attr("cidr_ipv4", ref("var.client_cidrs[count.index]")),
-        ]),
+        *private_endpoint("aws_db_subnet_group", "postgres", "PostgreSQL", PORT),
         resource("aws_db_parameter_group", "this", [
             Attr("name", ref("var.name")),
             Attr("family", ref('"postgres${var.engine_version}"')),
