@@ -92,8 +92,16 @@ def consumers(project: Project, queue: str) -> tuple[str, ...]:
 
 def metrics(project: Project) -> tuple[Metric, ...]:
     """The contract for ``project``: only metrics some service (or the load balancer) emits."""
-    found = [_http(project), *_dependencies(project), *_queues(project), *_load_balancer(project)]
-    return tuple(metric for metric in found if metric.emitters)
+    # Dashboards and alerts look metrics up once per panel and rule: computing the contract
+    # each time made a build quadratic in the number of services. One project is built at a time.
+    if _LAST[0] is not project:
+        found = [_http(project), *_dependencies(project), *_queues(project),
+                 *_load_balancer(project)]
+        _LAST[:] = [project, tuple(metric for metric in found if metric.emitters)]
+    return _LAST[1]  # type: ignore[no-any-return]
+
+
+_LAST: list[object] = [None, ()]
 
 
 def metric(project: Project, name: str) -> Metric:

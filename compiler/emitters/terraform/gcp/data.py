@@ -139,6 +139,16 @@ def target(site: Site, region: str) -> Target:
 
 def provisioned(site: Site) -> dict[str, tuple[str, str, Service, str]]:
     """Secret id -> (Vault path, region, service, variable) of every provisioned variable."""
+    # Asked once per service: remember the last site's answer so a build stays linear.
+    if _PROVISIONED[0] is not site:
+        _PROVISIONED[:] = [site, _provisioned(site)]
+    return _PROVISIONED[1]  # type: ignore[return-value]
+
+
+_PROVISIONED: list[object] = [None, {}]
+
+
+def _provisioned(site: Site) -> dict[str, tuple[str, str, Service, str]]:
     project, env = site.project, site.env
     found = {}
     for service in site.services:
