@@ -7,6 +7,7 @@ documents only, and every user string that reaches a template goes through an es
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import json
 import re
@@ -44,14 +45,17 @@ _YAML11_SPECIAL = re.compile(r"^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|O
 
 @functools.cache
 def _yaml() -> YAML:
-    yaml = YAML(typ="safe", pure=True)
+    # libyaml's emitter (ruamel.yaml.clib, a pinned dependency) is several times faster than the
+    # pure-Python one; require it, so that every machine writes the same bytes.
+    if importlib.util.find_spec("_ruamel_yaml") is None:
+        raise RuntimeError("ruamel.yaml.clib is missing: reinstall mccompile")
+    yaml = YAML(typ="safe", pure=False)
     yaml.Representer = _Representer
     yaml.Representer.add_representer(dict, _Representer.represent_dict)
     yaml.Representer.add_representer(str, _Representer.represent_text)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.explicit_start = False
     return yaml
 

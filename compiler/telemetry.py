@@ -94,14 +94,15 @@ def metrics(project: Project) -> tuple[Metric, ...]:
     """The contract for ``project``: only metrics some service (or the load balancer) emits."""
     # Dashboards and alerts look metrics up once per panel and rule: computing the contract
     # each time made a build quadratic in the number of services. One project is built at a time.
-    if _LAST[0] is not project:
+    cached = _LAST.get("metrics")
+    if cached is None or cached[0] is not project:
         found = [_http(project), *_dependencies(project), *_queues(project),
                  *_load_balancer(project)]
-        _LAST[:] = [project, tuple(metric for metric in found if metric.emitters)]
-    return _LAST[1]  # type: ignore[no-any-return]
+        cached = _LAST["metrics"] = (project, tuple(metric for metric in found if metric.emitters))
+    return cached[1]
 
 
-_LAST: list[object] = [None, ()]
+_LAST: dict[str, tuple[Project, tuple[Metric, ...]]] = {}
 
 
 def metric(project: Project, name: str) -> Metric:

@@ -24,7 +24,7 @@ DIGEST = "sha256:" + "ab" * 32
 
 def variant(tmp_path: Path, change: dict[str, Any]) -> Project:
     """examples/minimal.yaml with top-level sections merged in from ``change``."""
-    yaml = YAML(typ="safe")
+    yaml = YAML(typ="safe", pure=True)  # YAML 1.2, as mccompile reads specs
     data = yaml.load(ROOT / "examples" / "minimal.yaml")
     for key, value in change.items():
         data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value

@@ -140,12 +140,13 @@ def target(site: Site, region: str) -> Target:
 def provisioned(site: Site) -> dict[str, tuple[str, str, Service, str]]:
     """Secret id -> (Vault path, region, service, variable) of every provisioned variable."""
     # Asked once per service: remember the last site's answer so a build stays linear.
-    if _PROVISIONED[0] is not site:
-        _PROVISIONED[:] = [site, _provisioned(site)]
-    return _PROVISIONED[1]  # type: ignore[return-value]
+    cached = _PROVISIONED.get("last")
+    if cached is None or cached[0] is not site:
+        cached = _PROVISIONED["last"] = (site, _provisioned(site))
+    return cached[1]
 
 
-_PROVISIONED: list[object] = [None, {}]
+_PROVISIONED: dict[str, tuple[Site, dict[str, tuple[str, str, Service, str]]]] = {}
 
 
 def _provisioned(site: Site) -> dict[str, tuple[str, str, Service, str]]:
