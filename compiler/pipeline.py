@@ -1,4 +1,4 @@
-"""The one-way pipeline: load -> validate -> normalise -> emit. No disk writes here."""
+"""The one-way pipeline up to the IR: load -> validate -> normalise. No disk writes here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from compiler import checks, diagnostics
-from compiler.emitters import Artifact, emit_all
 from compiler.errors import SpecError
 from compiler.loader import Loaded, load_file
 from compiler.model import Project, normalise
@@ -29,7 +28,3 @@ def validate(loaded: Loaded) -> Spec:
 def compile_project(spec_path: Path, display: str | None = None) -> Project:
     loaded = load_file(spec_path, display)
     return normalise(validate(loaded), loaded.source)
-
-
-def build_artifacts(spec_path: Path, display: str | None = None) -> list[Artifact]:
-    return emit_all(compile_project(spec_path, display))

@@ -9,7 +9,6 @@ from pathlib import Path
 from compiler import writer
 from compiler.commands.common import add_out, project_from
 from compiler.commands.scan import scan_and_report
-from compiler.emitters import emit_all
 from compiler.errors import DriftError
 
 HELP = "compile the spec into generated/ (or --check that it is current)"
@@ -28,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so that `validate`, `schema` and `init` start without loading every target.
+    from compiler.emitters import emit_all
+
     project = project_from(args)
     layout = writer.Layout(repo=Path.cwd(), out=Path(args.out))
     result = writer.plan(emit_all(project), layout)

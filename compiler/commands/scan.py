@@ -7,7 +7,6 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from compiler import scan_report, scanner
 from compiler.commands.common import add_out, project_from
 from compiler.model import Project
 from compiler.writer import Layout
@@ -29,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
 
 def scan_and_report(project: Project, layout: Layout, spec_file: str, *,
                     output_format: str = "text", use_cache: bool = True) -> int:
+    # Imported here so that the commands that do not scan start without Helm and the emitters.
+    from compiler import scan_report, scanner
+
     result = scanner.scan(project, layout, use_cache=use_cache)
     if output_format == "json":
         sys.stdout.write(scan_report.to_json(result))
