@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # YAML 1.1, as Kubernetes reads it
+from checkov_runner import Report, scan
 
 from compiler import helmrender
 from compiler.emitters import helm
 from compiler.model import Project
-from conftest import require_tool
 
 try:
     import helm_python  # noqa: F401  # imported to fail loudly when missing
@@ -96,19 +94,12 @@ def validate(document: dict[str, Any], kubernetes_version: str) -> None:
     kubernetes_validate.validate(document, version, strict=True)
 
 
-def checkov(renderings: list[Rendering], out: Path) -> dict[str, Any]:
-    """Checkov's kubernetes framework over the renderings (one run); its JSON report."""
+def checkov(renderings: list[Rendering], out: Path) -> Report:
+    """Checkov's kubernetes framework over the renderings (one run)."""
     for index, rendering in enumerate(renderings):
         (out / f"{index:02d}.yaml").write_text(rendering.text, encoding="utf-8")
-    result = subprocess.run(
-        [require_tool("checkov"), "--directory", str(out), "--framework", "kubernetes",
-         "--skip-download", "--quiet", "--output", "json"],
-        capture_output=True, text=True, check=False)
-    assert result.returncode in (0, 1), result.stderr[-2000:]
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    return scan(out, "kubernetes")
 
 
-def failures(report: dict[str, Any]) -> list[str]:
-    return [f"{c['check_id']} {c['resource']} {c['file_path']}"
-            for c in report["results"]["failed_checks"]]
+def failures(report: Report) -> list[str]:
+    return [str(finding) for finding in report.failed]

@@ -3,8 +3,6 @@ specification, Checkov's secret scan) and against the env-var contract derived f
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from checkov_runner import failed_checks
 from ruamel.yaml import YAML
 
 from compiler.contract import LOCAL_TARGET, service_env
@@ -59,20 +58,10 @@ def hadolint(dockerfile: Path, tmp_path: Path) -> subprocess.CompletedProcess[st
                            str(dockerfile)], capture_output=True, text=True, check=False)
 
 
-@functools.cache
 def secret_findings(tree: Path) -> list[str]:
     """Checkov's secrets framework over every file (by default it skips .md, .env.*, ...)."""
-    checkov = require_tool("checkov")
-    result = subprocess.run(
-        [checkov, "--directory", str(tree), "--framework", "secrets", "--skip-download",
-         "--quiet", "--output", "json", "--enable-secret-scan-all-files"],
-        capture_output=True, text=True, check=False)
-    if result.returncode not in (0, 1):
-        pytest.fail(f"checkov crashed ({result.returncode}): {result.stderr[-2000:]}")
-    reports = json.loads(result.stdout or "{}")
-    reports = reports if isinstance(reports, list) else [reports]
-    return [f"{check['file_path']}:{check['file_line_range'][0]}: {check['check_id']}"
-            for report in reports for check in report.get("results", {}).get("failed_checks", [])]
+    findings = failed_checks(tree, "secrets", "--enable-secret-scan-all-files")
+    return [f"{f.file}:{f.lines[0] if f.lines else 0}: {f.check_id}" for f in findings]
 
 
 @pytest.mark.parametrize("name", ["reference", *TREES])

@@ -91,7 +91,7 @@ def test_manifests_validate_strict(renderings: list[Rendering]) -> None:
 
 def test_checkov_finds_nothing(renderings: list[Rendering], tmp_path: Path) -> None:
     report = checkov(renderings, tmp_path)
-    summary = report["summary"]
+    summary = report.summary
     assert not failures(report), failures(report)
     assert summary["parsing_errors"] == 0
     assert summary["skipped"] == 0  # no inline skips anywhere in the chart

@@ -241,7 +241,7 @@ def test_variants_validate_and_pass_checkov(project: Project, tmp_path: Path) ->
     scan.mkdir()
     report = checkov(renderings, scan)
     assert not failures(report), failures(report)
-    assert report["summary"]["skipped"] == 0 and report["summary"]["passed"] > 900
+    assert report.summary["skipped"] == 0 and report.summary["passed"] > 900
 
 
 @pytest.mark.parametrize(("change", "message"), [
